@@ -1,0 +1,26 @@
+"""Shared fixtures of the harness self-tests: a private cache and a built EfficientNetB0."""
+
+import pytest
+
+from fixtures.model_registry import get_model
+from fixtures.synthetic_weights import SyntheticWeights
+from fixtures.weight_cache import WeightCache
+
+
+@pytest.fixture(scope="session")
+def private_synthetic_weights(tmp_path_factory):
+    """Synthetic weights in a fresh cache, so self-tests never read the user's cache."""
+    return SyntheticWeights(WeightCache(tmp_path_factory.mktemp("weight-cache")))
+
+
+@pytest.fixture(scope="session")
+def b0_spec():
+    return get_model("EfficientNetB0")
+
+
+@pytest.fixture(scope="session")
+def b0_seed_model(b0_spec, private_synthetic_weights):
+    """EfficientNetB0 with the seed's head on synthetic weights, built once."""
+    from fixtures.seed_model import build_seed_model
+
+    return build_seed_model(b0_spec, "synthetic", private_synthetic_weights)

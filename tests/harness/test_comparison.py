@@ -1,0 +1,55 @@
+"""The comparison: what counts as a difference, and what the message says."""
+
+import numpy as np
+import pytest
+
+from fixtures.comparison import (
+    PredictionMismatch,
+    Tolerance,
+    assert_same_outputs,
+    tolerance_for,
+)
+
+TOL = tolerance_for("float32", "cpu")
+
+
+def test_float32_cpu_tolerance_is_at_most_1e_6():
+    assert TOL.rtol <= 1e-6 and TOL.atol <= 1e-6
+
+
+def test_identical_outputs_pass_with_zero_difference():
+    x = {"head": np.ones((2, 3), "float32")}
+    [difference] = assert_same_outputs(x, {"head": x["head"].copy()}, TOL, "case")
+    assert difference.max_abs == 0.0 and difference.within
+
+
+@pytest.mark.parametrize("delta", [1e-5, -3e-4, 1.0])
+def test_a_change_beyond_tolerance_is_a_mismatch_naming_the_output(delta):
+    original = {"head": np.full((2, 3), 0.5, "float32"), "features": np.zeros((2, 4), "float32")}
+    revived = {"head": original["head"] + np.float32(delta), "features": original["features"]}
+    with pytest.raises(PredictionMismatch, match=r"case: .*\n  head: max\|diff\|=.* DIFFERS"):
+        assert_same_outputs(original, revived, TOL, "case")
+
+
+def test_shape_and_nan_changes_are_mismatches():
+    with pytest.raises(PredictionMismatch, match="shape"):
+        assert_same_outputs({"a": np.zeros(3)}, {"a": np.zeros(4)}, TOL, "c")
+    with pytest.raises(PredictionMismatch, match="NaN"):
+        assert_same_outputs({"a": np.zeros(3)}, {"a": np.array([0, np.nan, 0])}, TOL, "c")
+
+
+def test_missing_output_is_a_mismatch():
+    with pytest.raises(PredictionMismatch, match="lacks outputs"):
+        assert_same_outputs({"a": np.zeros(1), "b": np.zeros(1)}, {"a": np.zeros(1)}, TOL, "c")
+
+
+def test_relative_and_absolute_bounds_combine():
+    tol = Tolerance(rtol=1e-3, atol=0.0)
+    assert_same_outputs({"a": np.array([1000.0])}, {"a": np.array([1000.5])}, tol, "c")
+    with pytest.raises(PredictionMismatch):
+        assert_same_outputs({"a": np.array([1.0])}, {"a": np.array([1.5])}, tol, "c")
+
+
+def test_unknown_device_names_the_table():
+    with pytest.raises(KeyError, match="TOLERANCES"):
+        tolerance_for("float16", "tpu")

@@ -1,0 +1,75 @@
+"""The known-failures table and how it turns matching errors into strict xfails."""
+
+import pytest
+
+from fixtures.comparison import PredictionMismatch
+from fixtures.known_failures import (
+    KnownFailure,
+    KnownFailureReproduced,
+    expected_failure,
+    find_known_failure,
+)
+from fixtures.model_registry import MODELS
+from fixtures.roundtrip_formats import FORMATS
+
+
+def _expected_xfails(keras_version):
+    return sorted(
+        f"{spec.constructor}-{fmt.name}"
+        for spec in MODELS
+        for fmt in FORMATS
+        if find_known_failure(spec.constructor, fmt.name, keras_version, "tensorflow")
+    )
+
+
+EFFICIENTNETS = [f"EfficientNetB{i}" for i in range(8)]
+MOBILENET_V3_H5 = ["MobileNetV3Large-h5", "MobileNetV3Small-h5"]
+
+
+def test_buggy_release_expects_efficientnet_keras_v3_and_mobilenetv3_h5():
+    assert _expected_xfails("3.5.0") == sorted(
+        [f"{m}-keras_v3" for m in EFFICIENTNETS] + MOBILENET_V3_H5
+    )
+
+
+def test_fixed_release_expects_the_nested_h5_variant_and_mobilenetv3_h5():
+    assert _expected_xfails("3.15.1") == sorted(
+        [f"{m}-h5" for m in EFFICIENTNETS] + MOBILENET_V3_H5
+    )
+
+
+def test_controls_are_never_expected_to_fail_the_seed_bug():
+    for version in ("3.5.0", "3.6.0", "3.15.1"):
+        assert not [c for c in _expected_xfails(version) if c.startswith("EfficientNetV2")]
+
+
+ENTRY = KnownFailure("Model*", "h5", ">=3.0,<3.6", "ValueError", "positional", "why")
+
+
+def test_matching_error_becomes_a_reproduced_known_failure():
+    with pytest.raises(KnownFailureReproduced, match="why"):
+        with expected_failure(ENTRY):
+            raise ValueError("Only input tensors may be passed as positional arguments")
+
+
+@pytest.mark.parametrize("error", [ValueError("another message"), TypeError("positional")])
+def test_a_different_error_still_fails_as_itself(error):
+    with pytest.raises(type(error)):
+        with expected_failure(ENTRY):
+            raise error
+
+
+def test_error_class_matches_along_the_mro():
+    entry = KnownFailure("*", "*", ">=3", "AssertionError", "differently", "why")
+    with pytest.raises(KnownFailureReproduced):
+        with expected_failure(entry):
+            raise PredictionMismatch("revived model predicts differently")
+
+
+def test_version_backend_and_pattern_all_must_match():
+    assert ENTRY.applies_to("ModelX", "h5", "3.5.0", "tensorflow")
+    assert not ENTRY.applies_to("ModelX", "h5", "3.6.0", "tensorflow")
+    assert not ENTRY.applies_to("ModelX", "keras_v3", "3.5.0", "tensorflow")
+    assert not ENTRY.applies_to("Other", "h5", "3.5.0", "tensorflow")
+    jax_only = KnownFailure("*", "*", ">=3", "E", "m", "r", backend="jax")
+    assert not jax_only.applies_to("ModelX", "h5", "3.5.0", "tensorflow")

@@ -1,0 +1,110 @@
+"""The model registry and the markers and ids derived from it."""
+
+import subprocess
+import sys
+
+import pytest
+
+from fixtures.model_registry import FAMILIES, MODELS, get_model
+from fixtures.roundtrip_formats import FORMATS
+
+
+def test_registry_has_the_nineteen_models():
+    names = [spec.constructor for spec in MODELS]
+    assert len(names) == len(set(names)) == 19
+    assert names[:8] == [f"EfficientNetB{i}" for i in range(8)]
+    assert (
+        {spec.family for spec in MODELS}
+        == set(FAMILIES)
+        == {"efficientnet", "efficientnetv2", "mobilenet"}
+    )
+
+
+def test_marker_names_collide_only_where_the_names_do():
+    # `MobileNet`'s model marker is its family's name: `-m mobilenet` is the
+    # family (MobileNet is in it); the README shows how to pick MobileNet alone.
+    assert set(FAMILIES) & {spec.marker for spec in MODELS} == {"mobilenet"}
+    assert not {fmt.name for fmt in FORMATS} & {spec.marker for spec in MODELS}
+
+
+def test_unknown_model_names_the_known_ones():
+    with pytest.raises(KeyError, match="EfficientNetB0"):
+        get_model("EfficientNetB9")
+
+
+def test_registry_matches_what_keras_builds_and_requests():
+    """Constructor exists, native resolution accepted, official file name as Keras asks."""
+    import keras
+
+    from fixtures.weight_sources import intercept_weight_download
+
+    class Requested(Exception):
+        pass
+
+    def capture(request, fetch):
+        raise Requested(request.fname)
+
+    for spec in MODELS:
+        constructor = getattr(keras.applications, spec.constructor)
+        with intercept_weight_download(capture), pytest.raises(Requested) as seen:
+            constructor(
+                weights="imagenet",
+                include_top=False,
+                input_shape=(spec.resolution, spec.resolution, 3),
+            )
+        assert str(seen.value) == spec.official_weights_file, spec.constructor
+        keras.backend.clear_session()
+
+
+def _collect(*args):
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--co", "-q", "tests/regression", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result, [
+        line.split("[", 1)[1].rstrip("]") for line in result.stdout.splitlines() if "::" in line
+    ]
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("efficientnet and keras_v3", [f"EfficientNetB{i}-keras_v3" for i in range(8)]),
+        ("efficientnetb0 and keras_v3", ["EfficientNetB0-keras_v3"]),
+        ("mobilenetv3small", ["MobileNetV3Small-keras_v3", "MobileNetV3Small-h5"]),
+        (
+            "mobilenet and h5",
+            [
+                f"{m}-h5"
+                for m in ("MobileNet", "MobileNetV2", "MobileNetV3Small", "MobileNetV3Large")
+            ],
+        ),
+        (
+            "efficientnetv2 and h5 and not heavy",
+            [f"EfficientNetV2{s}-h5" for s in ("B0", "B1", "B2", "B3", "S")],
+        ),
+    ],
+)
+def test_marker_expressions_select_what_they_say(expression, expected):
+    result, ids = _collect("-m", expression)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert sorted(ids) == sorted(expected)
+
+
+def test_not_heavy_drops_exactly_the_heavy_models():
+    _, ids = _collect("-m", "not heavy")
+    heavy = {spec.constructor for spec in MODELS if spec.heavy}
+    assert len(ids) == 2 * (19 - len(heavy))
+    assert not {i.split("-")[0] for i in ids} & heavy
+
+
+def test_cases_are_ordered_heaviest_first_and_grouped_by_model():
+    _, ids = _collect()
+    models = [i.rsplit("-", 1)[0] for i in ids]
+    assert len(ids) == 2 * 19
+    runs = [m for i, m in enumerate(models) if i == 0 or models[i - 1] != m]
+    assert len(runs) == 19, "a model's cases must be adjacent"
+    costs = [get_model(m).cost for m in runs]
+    assert costs == sorted(costs, reverse=True)

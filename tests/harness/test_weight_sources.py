@@ -1,0 +1,104 @@
+"""Weight sources, tested offline: the official path runs against a loopback server."""
+
+import hashlib
+import http.server
+import shutil
+import threading
+
+import pytest
+
+from fixtures.weight_sources import WeightSourceError, build_application, planned_source
+
+
+@pytest.fixture
+def keras_home(tmp_path, monkeypatch):
+    """An empty Keras cache (KERAS_HOME) for this test only."""
+    from keras.src.backend import config
+
+    home = tmp_path / "keras-home"
+    home.mkdir()
+    monkeypatch.setenv("KERAS_HOME", str(home))
+    monkeypatch.setattr(config, "_KERAS_DIR", str(home))
+    return home
+
+
+@pytest.fixture
+def weight_host(tmp_path, b0_seed_model, monkeypatch):
+    """A loopback stand-in for storage.googleapis.com serving the B0 file.
+
+    Keras's own download and hash check run unchanged; only the host and the
+    expected hash (that of the file served) are redirected.
+    """
+    from keras.src.applications import efficientnet
+
+    served = tmp_path / "served"
+    served.mkdir()
+    shutil.copy(b0_seed_model.weights.path, served / "efficientnetb0_notop.h5")
+    sha256 = hashlib.sha256((served / "efficientnetb0_notop.h5").read_bytes()).hexdigest()
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(served), **kwargs)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr(
+        efficientnet, "BASE_WEIGHTS_PATH", f"http://127.0.0.1:{server.server_port}/"
+    )
+    monkeypatch.setitem(
+        efficientnet.WEIGHTS_HASHES, "b0", (efficientnet.WEIGHTS_HASHES["b0"][0], sha256)
+    )
+    yield server
+    server.shutdown()
+
+
+def test_imagenet_downloads_through_keras_then_auto_uses_the_cached_file(
+    b0_spec, keras_home, weight_host, private_synthetic_weights
+):
+    assert planned_source(b0_spec, "auto") == "synthetic"
+    _, origin = build_application(b0_spec, "imagenet", private_synthetic_weights)
+    cached = keras_home / "models" / "efficientnetb0_notop.h5"
+    assert origin.source == "imagenet"
+    assert origin.path == str(cached) and cached.is_file()
+    assert planned_source(b0_spec, "auto") == "imagenet"
+    _, origin = build_application(b0_spec, "auto", private_synthetic_weights)
+    assert origin.source == "imagenet"
+
+
+def test_auto_ignores_an_official_file_that_fails_its_hash(
+    b0_spec, keras_home, weight_host, private_synthetic_weights
+):
+    cached = keras_home / "models" / "efficientnetb0_notop.h5"
+    cached.parent.mkdir()
+    cached.write_bytes(b"truncated download")
+    _, origin = build_application(b0_spec, "auto", private_synthetic_weights)
+    assert origin.source == "synthetic"
+
+
+def test_imagenet_offline_says_which_file_is_missing_and_where(
+    b0_spec, keras_home, monkeypatch, private_synthetic_weights
+):
+    from keras.src.applications import efficientnet
+
+    # Port 9 (discard) on loopback: refused at once, like an offline host.
+    monkeypatch.setattr(efficientnet, "BASE_WEIGHTS_PATH", "http://127.0.0.1:9/")
+    with pytest.raises(WeightSourceError) as error:
+        build_application(b0_spec, "imagenet", private_synthetic_weights)
+    message = str(error.value)
+    assert "EfficientNetB0" in message and "efficientnetb0_notop.h5" in message
+    assert str(keras_home / "models" / "efficientnetb0_notop.h5") in message
+    assert "--weights=synthetic" in message
+
+
+def test_synthetic_never_touches_the_keras_cache(b0_spec, keras_home, private_synthetic_weights):
+    _, origin = build_application(b0_spec, "synthetic", private_synthetic_weights)
+    assert origin.source == "synthetic"
+    assert not (keras_home / "models").exists()
+
+
+def test_unknown_mode_is_rejected_with_the_accepted_ones(b0_spec, private_synthetic_weights):
+    with pytest.raises(WeightSourceError, match="auto, imagenet, synthetic"):
+        build_application(b0_spec, "imagenette", private_synthetic_weights)
