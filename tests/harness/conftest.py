@@ -1,10 +1,22 @@
 """Shared fixtures of the harness self-tests: a private cache and a built EfficientNetB0."""
 
+from pathlib import Path
+
 import pytest
 
 from fixtures.model_registry import get_model
 from fixtures.synthetic_weights import SyntheticWeights
 from fixtures.weight_cache import WeightCache
+
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items):
+    # Every self-test carries the `harness` marker, so `-m "harness or quick"`
+    # selects the self-tests plus the quick tier.
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.harness)
 
 
 @pytest.fixture(scope="session")
