@@ -36,3 +36,25 @@ def b0_seed_model(b0_spec, private_synthetic_weights):
     from fixtures.seed_model import build_seed_model
 
     return build_seed_model(b0_spec, "synthetic", private_synthetic_weights)
+
+
+@pytest.fixture(scope="session")
+def b0_reference(b0_seed_model, tmp_path_factory):
+    """EfficientNetB0 whose state is right on every Keras: the `.keras`-revived copy.
+
+    On Keras < 3.6 the model built in memory has stale Normalization state
+    (keras#20147); fault-injection tests need a correct original to perturb.
+    """
+    from fixtures.roundtrip_formats import get_format
+    from fixtures.seed_model import SeedModel, predict_outputs
+
+    revived = get_format("keras_v3").round_trip(
+        b0_seed_model.model, tmp_path_factory.mktemp("b0-reference")
+    )
+    return SeedModel(
+        b0_seed_model.spec,
+        revived,
+        b0_seed_model.inputs,
+        predict_outputs(revived, b0_seed_model.inputs),
+        b0_seed_model.weights,
+    )

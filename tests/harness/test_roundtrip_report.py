@@ -1,0 +1,101 @@
+"""The round-trip report: verdicts from test reports, and its JSON and Markdown files."""
+
+import json
+from types import SimpleNamespace
+
+from fixtures.roundtrip_report import RoundTripReport
+
+NODE = "tests/regression/test_roundtrip.py::test_round_trip[{}]"
+
+
+def _report(case, when, outcome, duration=1.0, props=(), longrepr=None, wasxfail=None):
+    report = SimpleNamespace(
+        nodeid=NODE.format(case),
+        when=when,
+        duration=duration,
+        user_properties=list(props),
+        longrepr=longrepr,
+        passed=outcome == "passed",
+        failed=outcome == "failed",
+        skipped=outcome == "skipped",
+    )
+    if wasxfail is not None:
+        report.wasxfail = wasxfail
+    return report
+
+
+def _filled_report():
+    report = RoundTripReport()
+    source = [("weight_source", "synthetic")]
+    report.add(_report("EfficientNetB0-keras_v3", "setup", "passed", 5.0, source))
+    report.add(
+        _report(
+            "EfficientNetB0-keras_v3",
+            "call",
+            "passed",
+            2.0,
+            source
+            + [
+                ("max_abs_head", 0.0),
+                ("max_abs_features", 0.0),
+                ("max_rel_head", 0.0),
+                ("max_rel_features", 0.0),
+            ],
+        )
+    )
+    report.add(
+        _report(
+            "EfficientNetB0-h5",
+            "call",
+            "skipped",
+            3.0,
+            source
+            + [("max_abs_head", 0.9), ("max_abs_features", 13.6), ("max_rel_head", float("inf"))],
+            wasxfail="nested",
+        )
+    )
+    report.add(
+        _report(
+            "MobileNetV3Small-h5",
+            "call",
+            "failed",
+            1.0,
+            source,
+            longrepr="[XPASS(strict)] fixed upstream",
+        )
+    )
+    report.add(_report("MobileNetV2-h5", "setup", "failed", 0.5))
+    report.add(_report("MobileNetV2-h5", "teardown", "passed", 0.0))
+    report.add(SimpleNamespace(nodeid="tests/harness/test_x.py::test_y", when="call"))
+    return report
+
+
+def test_verdicts_figures_and_seconds_per_case():
+    rows = {(r.model, r.format): r for r in _filled_report().rows()}
+    assert len(rows) == 4
+    ok = rows[("EfficientNetB0", "keras_v3")]
+    assert (ok.verdict, ok.max_abs, ok.seconds, ok.weight_source) == ("pass", 0.0, 7.0, "synthetic")
+    xfail = rows[("EfficientNetB0", "h5")]
+    assert (xfail.verdict, xfail.max_abs, xfail.max_rel) == ("xfail", 13.6, float("inf"))
+    assert rows[("MobileNetV3Small", "h5")].verdict == "XPASS(strict)"
+    assert rows[("MobileNetV2", "h5")].verdict == "ERROR"
+
+
+def test_rows_follow_the_registry_order():
+    assert [r.model for r in _filled_report().rows()] == [
+        "EfficientNetB0",
+        "EfficientNetB0",
+        "MobileNetV2",
+        "MobileNetV3Small",
+    ]
+
+
+def test_json_and_markdown_files(tmp_path):
+    paths = _filled_report().write(tmp_path / "out" / "gate.json", {"keras": "3.15.1"})
+    assert [p.name for p in paths] == ["gate.json", "gate.md"]
+    payload = json.loads(paths[0].read_text())
+    assert payload["stack"] == {"keras": "3.15.1"}
+    assert payload["cases"][1]["max_rel"] == "inf"
+    markdown = paths[1].read_text()
+    assert "| model | format | verdict | max abs | max rel | weights | seconds |" in markdown
+    assert "| EfficientNetB0 | h5 | xfail | 13.6 | inf | synthetic | 3.0 |" in markdown
