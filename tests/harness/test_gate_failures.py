@@ -1,0 +1,102 @@
+"""The gate fails loudly: bad selections, empty or all-skipped runs, hangs, unsafe loads."""
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _pytest(*args, timeout=300):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        check=False,
+    )
+
+
+def test_an_unregistered_marker_in_m_is_a_usage_error_listing_the_markers():
+    result = _pytest("--co", "-q", "-m", "efficientnetb9 and keras_v3")
+    assert result.returncode == pytest.ExitCode.USAGE_ERROR
+    assert "unknown marker(s) efficientnetb9" in result.stderr
+    assert "efficientnetb0" in result.stderr and "keras_v3" in result.stderr
+
+
+def test_an_unknown_weights_value_is_a_usage_error_listing_the_choices():
+    result = _pytest("--co", "-q", "--weights=imagenette")
+    assert result.returncode == pytest.ExitCode.USAGE_ERROR
+    assert "'auto', 'imagenet', 'synthetic'" in result.stderr
+
+
+def test_a_selection_with_no_tests_exits_non_zero():
+    result = _pytest("-q", "tests/regression", "-m", "efficientnetb0 and not efficientnetb0")
+    assert result.returncode == pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+def test_a_gate_whose_every_case_skipped_did_not_pass(tmp_path):
+    # MobileNetV2 has nothing for the oracle to check: all three cases skip.
+    result = _pytest(
+        "-q", "tests/regression", "-m", "oracle and mobilenetv2", f"--weights-cache={tmp_path}"
+    )
+    assert "3 skipped" in result.stdout, result.stdout[-2000:]
+    assert "a gate that ran nothing did not pass" in result.stdout
+    assert result.returncode == pytest.ExitCode.TESTS_FAILED
+
+
+HANG = textwrap.dedent(
+    """
+    import signal, threading
+
+    def test_stuck_in_native_code():
+        # SIGALRM blocked: like a deadlock inside TensorFlow's C++ code, no
+        # Python signal handler can run.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        threading.Event().wait()
+    """
+)
+
+
+@pytest.mark.parametrize(
+    "workers", [[], ["-n", "1", "--max-worker-restart=0"]], ids=["no-xdist", "xdist"]
+)
+def test_a_hang_in_native_code_ends_by_timeout_and_fails_the_run(tmp_path, workers):
+    (tmp_path / "test_hang.py").write_text(HANG)
+    result = _pytest(
+        "-c",
+        str(ROOT / "pyproject.toml"),
+        "--rootdir",
+        str(tmp_path),
+        "--timeout=3",
+        *workers,
+        str(tmp_path / "test_hang.py"),
+        timeout=120,
+    )
+    assert result.returncode == pytest.ExitCode.TESTS_FAILED
+    output = result.stdout + result.stderr
+    if workers:  # the worker's stack dump goes to its own stderr; the controller says:
+        assert "crashed while running 'test_hang.py::test_stuck_in_native_code'" in output
+    else:
+        assert "Timeout" in output
+
+
+def test_the_suite_loads_with_safe_mode_on(tmp_path):
+    import keras
+
+    from fixtures.roundtrip_formats import get_format
+
+    inputs = keras.Input((2,))
+    model = keras.Model(inputs, keras.layers.Lambda(lambda x: x * 2)(inputs))
+    path = tmp_path / "lambda.keras"
+    model.save(path)
+    with pytest.raises(ValueError, match="safe_mode"):
+        get_format("keras_v3").load(path)
+    assert "safe_mode=False" not in "".join(p.read_text() for p in (ROOT / "fixtures").glob("*.py"))
