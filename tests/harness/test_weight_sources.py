@@ -74,7 +74,8 @@ def test_auto_ignores_an_official_file_that_fails_its_hash(
     cached = keras_home / "models" / "efficientnetb0_notop.h5"
     cached.parent.mkdir()
     cached.write_bytes(b"truncated download")
-    _, origin = build_application(b0_spec, "auto", private_synthetic_weights)
+    with pytest.warns(UserWarning, match=f"{cached} failed its hash check"):
+        _, origin = build_application(b0_spec, "auto", private_synthetic_weights)
     assert origin.source == "synthetic"
 
 
@@ -102,3 +103,57 @@ def test_synthetic_never_touches_the_keras_cache(b0_spec, keras_home, private_sy
 def test_unknown_mode_is_rejected_with_the_accepted_ones(b0_spec, private_synthetic_weights):
     with pytest.raises(WeightSourceError, match="auto, imagenet, synthetic"):
         build_application(b0_spec, "imagenette", private_synthetic_weights)
+
+
+def test_a_mirror_serves_the_file_and_keras_still_checks_its_hash(
+    b0_spec, keras_home, weight_host, monkeypatch, private_synthetic_weights
+):
+    from keras.src.applications import efficientnet
+
+    # The official host is unreachable; only the mirror serves the file.
+    monkeypatch.setattr(efficientnet, "BASE_WEIGHTS_PATH", "http://127.0.0.1:9/")
+    mirror = f"http://127.0.0.1:{weight_host.server_port}"
+    _, origin = build_application(b0_spec, "imagenet", private_synthetic_weights, mirror=mirror)
+    assert origin.source == "imagenet" and origin.path.startswith(str(keras_home))
+    # A file whose hash differs from the one Keras expects is refused, mirror or not.
+    (keras_home / "models" / "efficientnetb0_notop.h5").unlink()
+    monkeypatch.setitem(efficientnet.WEIGHTS_HASHES, "b0", ("0" * 32, "0" * 64))
+    with pytest.raises(WeightSourceError, match="efficientnetb0_notop.h5"):
+        build_application(b0_spec, "imagenet", private_synthetic_weights, mirror=mirror)
+
+
+def test_a_corrupted_official_file_is_named_when_it_cannot_be_replaced(
+    b0_spec, keras_home, monkeypatch, private_synthetic_weights
+):
+    from keras.src.applications import efficientnet
+
+    monkeypatch.setattr(efficientnet, "BASE_WEIGHTS_PATH", "http://127.0.0.1:9/")
+    cached = keras_home / "models" / "efficientnetb0_notop.h5"
+    cached.parent.mkdir()
+    cached.write_bytes(b"truncated")
+    with pytest.raises(WeightSourceError) as error:
+        build_application(b0_spec, "imagenet", private_synthetic_weights)
+    assert f"The cached {cached} failed its hash check" in str(error.value)
+
+
+def test_a_stalled_weight_host_gives_up_in_bounded_time(
+    b0_spec, keras_home, monkeypatch, private_synthetic_weights
+):
+    import socket
+    import time
+
+    from keras.src.applications import efficientnet
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)  # accepts connections (kernel backlog), never answers
+    try:
+        monkeypatch.setattr(
+            efficientnet, "BASE_WEIGHTS_PATH", f"http://127.0.0.1:{listener.getsockname()[1]}/"
+        )
+        start = time.monotonic()
+        with pytest.raises(WeightSourceError, match="timed out"):
+            build_application(b0_spec, "imagenet", private_synthetic_weights, download_timeout=1.0)
+        assert time.monotonic() - start < 30
+    finally:
+        listener.close()
