@@ -26,7 +26,7 @@ def _report(case, when, outcome, duration=1.0, props=(), longrepr=None, wasxfail
 
 def _filled_report():
     report = RoundTripReport()
-    source = [("weight_source", "synthetic")]
+    source = [("weight_source", "synthetic"), ("device", "cpu")]
     report.add(_report("EfficientNetB0-keras_v3", "setup", "passed", 5.0, source))
     report.add(
         _report(
@@ -97,5 +97,7 @@ def test_json_and_markdown_files(tmp_path):
     assert payload["stack"] == {"keras": "3.15.1"}
     assert payload["cases"][1]["max_rel"] == "inf"
     markdown = paths[1].read_text()
-    assert "| model | format | verdict | max abs | max rel | weights | seconds |" in markdown
-    assert "| EfficientNetB0 | h5 | xfail | 13.6 | inf | synthetic | 3.0 |" in markdown
+    assert (
+        "| model | format | verdict | max abs | max rel | weights | device | seconds |" in markdown
+    )
+    assert "| EfficientNetB0 | h5 | xfail | 13.6 | inf | synthetic | cpu | 3.0 |" in markdown

@@ -1,0 +1,56 @@
+"""Worker-to-device mapping, exercised on CPU."""
+
+import pytest
+
+from fixtures.device_assignment import assign_device, visible_gpus, worker_index
+
+
+@pytest.mark.parametrize(
+    ("env", "detected", "expected"),
+    [
+        (None, 0, []),
+        (None, 2, ["0", "1"]),
+        ("", 4, []),
+        ("-1", 4, []),
+        ("2,0", 4, ["2", "0"]),
+        ("1,-1,3", 4, ["1"]),
+        ("GPU-8a3c,GPU-77f0", 2, ["GPU-8a3c", "GPU-77f0"]),
+    ],
+)
+def test_only_devices_the_user_made_visible(env, detected, expected):
+    assert visible_gpus(env, detected) == expected
+
+
+def test_worker_ids():
+    assert [worker_index(w) for w in ("gw0", "gw7", "master")] == [0, 7, 0]
+
+
+def test_no_gpu_means_every_worker_on_cpu_with_gpus_hidden():
+    for worker in ("master", "gw0", "gw5"):
+        placed = assign_device(worker, [])
+        assert placed.device == "cpu" and placed.environment == {"CUDA_VISIBLE_DEVICES": ""}
+
+
+def test_workers_share_gpus_round_robin_then_overflow_to_cpu():
+    devices = [assign_device(f"gw{i}", ["2", "0"], workers_per_gpu=2).device for i in range(6)]
+    assert devices == ["gpu:2", "gpu:0", "gpu:2", "gpu:0", "cpu", "cpu"]
+
+
+def test_cpu_workers_come_first():
+    devices = [
+        assign_device(f"gw{i}", ["0"], workers_per_gpu=4, cpu_workers=1).device for i in range(3)
+    ]
+    assert devices == ["cpu", "gpu:0", "gpu:0"]
+
+
+def test_a_gpu_worker_sees_one_device_exact_kernels_and_growing_memory():
+    env = assign_device("gw1", ["0", "3"]).environment
+    assert env["CUDA_VISIBLE_DEVICES"] == "3"
+    assert env["NVIDIA_TF32_OVERRIDE"] == "0"
+    assert env["TF_FORCE_GPU_ALLOW_GROWTH"] == "true"
+    assert env["TF_DETERMINISTIC_OPS"] == "1"
+
+
+def test_bad_settings_are_rejected_with_the_option_names():
+    with pytest.raises(ValueError, match="--workers-per-gpu"):
+        assign_device("gw0", ["0"], workers_per_gpu=0)
