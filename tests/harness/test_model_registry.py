@@ -96,14 +96,16 @@ def test_marker_expressions_select_what_they_say(expression, expected):
 def test_not_heavy_drops_exactly_the_heavy_models():
     _, ids = _collect("-m", "not heavy")
     heavy = {spec.constructor for spec in MODELS if spec.heavy}
-    assert len(ids) == 2 * (19 - len(heavy))
+    extra = sum(spec.extra_axes and not spec.heavy for spec in MODELS)
+    core = sum(fmt.core for fmt in FORMATS)
+    assert len(ids) == core * (19 - len(heavy)) + (len(FORMATS) - core) * extra
     assert not {i.split("-")[0] for i in ids} & heavy
 
 
 def test_cases_are_ordered_heaviest_first_and_grouped_by_model():
     _, ids = _collect()
     models = [i.rsplit("-", 1)[0] for i in ids]
-    assert len(ids) == 2 * 19
+    assert len(ids) == 2 * 19 + 2 * sum(spec.extra_axes for spec in MODELS)
     runs = [m for i, m in enumerate(models) if i == 0 or models[i - 1] != m]
     assert len(runs) == 19, "a model's cases must be adjacent"
     costs = [get_model(m).cost for m in runs]
