@@ -53,6 +53,7 @@ def b0_reference(b0_seed_model, tmp_path_factory):
     )
     return SeedModel(
         b0_seed_model.spec,
+        b0_seed_model.scenario,
         revived,
         b0_seed_model.inputs,
         predict_outputs(revived, b0_seed_model.inputs),

@@ -67,11 +67,19 @@ def _filled_report():
     report.add(_report("MobileNetV2-h5", "setup", "failed", 0.5))
     report.add(_report("MobileNetV2-h5", "teardown", "passed", 0.0))
     report.add(SimpleNamespace(nodeid="tests/harness/test_x.py::test_y", when="call"))
+    report.add(_report("EfficientNetB0-sequential-fine_tuned-keras_v3", "call", "passed"))
     return report
 
 
+def test_scenario_cases_get_their_own_rows_after_the_seed_scenario():
+    rows = [(r.model, r.scenario, r.format) for r in _filled_report().rows()]
+    assert rows.index(("EfficientNetB0", "default", "h5")) < rows.index(
+        ("EfficientNetB0", "sequential-fine_tuned", "keras_v3")
+    )
+
+
 def test_verdicts_figures_and_seconds_per_case():
-    rows = {(r.model, r.format): r for r in _filled_report().rows()}
+    rows = {(r.model, r.format): r for r in _filled_report().rows() if r.scenario == "default"}
     assert len(rows) == 4
     ok = rows[("EfficientNetB0", "keras_v3")]
     assert (ok.verdict, ok.max_abs, ok.seconds, ok.weight_source) == ("pass", 0.0, 7.0, "synthetic")
@@ -83,6 +91,7 @@ def test_verdicts_figures_and_seconds_per_case():
 
 def test_rows_follow_the_registry_order():
     assert [r.model for r in _filled_report().rows()] == [
+        "EfficientNetB0",
         "EfficientNetB0",
         "EfficientNetB0",
         "MobileNetV2",
@@ -98,6 +107,9 @@ def test_json_and_markdown_files(tmp_path):
     assert payload["cases"][1]["max_rel"] == "inf"
     markdown = paths[1].read_text()
     assert (
-        "| model | format | verdict | max abs | max rel | weights | device | seconds |" in markdown
+        "| model | scenario | format | verdict | max abs | max rel | weights | device | seconds |"
+        in markdown
     )
-    assert "| EfficientNetB0 | h5 | xfail | 13.6 | inf | synthetic | cpu | 3.0 |" in markdown
+    assert (
+        "| EfficientNetB0 | default | h5 | xfail | 13.6 | inf | synthetic | cpu | 3.0 |" in markdown
+    )

@@ -1,0 +1,116 @@
+"""The state comparison beyond predictions, on a tiny model: each check seen to fail."""
+
+import numpy as np
+import pytest
+
+from fixtures.comparison import Tolerance
+from fixtures.model_state import (
+    StateMismatch,
+    assert_same_next_step,
+    assert_same_state,
+    model_state,
+    state_differences,
+)
+
+keras = pytest.importorskip("keras")
+
+TOLERANCE = Tolerance(rtol=1e-6, atol=1e-6)
+X = np.linspace(-1, 1, 16, dtype="float32").reshape(4, 4)
+Y = np.eye(2, dtype="float32")[[0, 1, 1, 0]]
+
+
+def _tiny(loss="categorical_crossentropy", learning_rate=1e-2):
+    inputs = keras.Input((4,))
+    hidden = keras.layers.Dense(3, name="hidden", kernel_initializer="ones")(inputs)
+    hidden = keras.layers.BatchNormalization(name="bn")(hidden)
+    outputs = keras.layers.Dense(2, activation="softmax", name="head")(hidden)
+    model = keras.Model(inputs, outputs, name="tiny")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss, jit_compile=False)
+    model.train_on_batch(X, Y)
+    model.train_on_batch(X, Y)
+    return model
+
+
+@pytest.fixture
+def trained_pair(tmp_path):
+    original = _tiny()
+    original.save(tmp_path / "tiny.keras")
+    return original, keras.models.load_model(tmp_path / "tiny.keras")
+
+
+def _differences(original, revived, **carries):
+    return state_differences(model_state(original), model_state(revived), TOLERANCE, **carries)
+
+
+def test_a_faithful_reload_has_no_differences(trained_pair):
+    assert _differences(*trained_pair) == []
+
+
+def test_input_layers_are_left_out(trained_pair):
+    assert not any("input" in path for path in model_state(trained_pair[0]).layer_trainable)
+
+
+def test_a_frozen_layer_is_named(trained_pair):
+    original, revived = trained_pair
+    revived.get_layer("hidden").trainable = False
+    lines = _differences(original, revived)
+    assert "layer trainable: hidden: True -> False" in lines
+    assert any(line.startswith("trainable variables: 2 missing") for line in lines)
+
+
+def test_a_changed_dtype_policy_is_named(trained_pair):
+    original, revived = trained_pair
+    revived.get_layer("head").dtype_policy = "mixed_bfloat16"
+    assert "layer dtype policy: head: 'float32' -> 'mixed_bfloat16'" in _differences(
+        original, revived
+    )
+
+
+def test_optimizer_variables_and_iterations_are_compared(trained_pair):
+    original, revived = trained_pair
+    moment = revived.optimizer.variables[3]
+    moment.assign(np.asarray(moment) + 1.0)
+    revived.optimizer.iterations.assign(0)
+    lines = _differences(original, revived)
+    assert "optimizer iterations: 2 -> 0" in lines
+    assert any(line.startswith("optimizer variable #3: max|diff|=1") for line in lines)
+    # A path that promises no optimizer state (set_weights copies) is not held to it.
+    assert _differences(original, revived, optimizer_state=False) == []
+
+
+def test_loss_compiled_from_a_string_equals_the_function_an_h5_gives_back():
+    by_name = model_state(_tiny(loss="categorical_crossentropy"))
+    by_function = model_state(_tiny(loss=keras.losses.categorical_crossentropy))
+    assert by_name.compile_setup["loss"] == by_function.compile_setup["loss"]
+
+
+def test_an_uncompiled_copy_of_a_compiled_model_is_reported(trained_pair):
+    original, _ = trained_pair
+    copy = keras.Model.from_config(original.get_config())
+    assert "compiled: True -> False" in _differences(original, copy)
+    assert _differences(original, copy, compile_state=False) == []
+
+
+def test_assert_same_state_raises_with_the_context(trained_pair):
+    original, revived = trained_pair
+    revived.get_layer("bn").trainable = False
+    with pytest.raises(StateMismatch, match=r"tiny via test: revived model's state differs"):
+        assert_same_state(model_state(original), revived, TOLERANCE, "tiny via test")
+
+
+def test_next_step_catches_a_different_optimizer_setting_and_restores_the_original(
+    trained_pair,
+):
+    original, revived = trained_pair
+    before = [np.asarray(v) for v in original.variables]
+    revived.optimizer.learning_rate.assign(0.5)
+    with pytest.raises(StateMismatch, match="after one more identical training step"):
+        assert_same_next_step(
+            original, revived, lambda m: m.train_on_batch(X, Y), TOLERANCE, "tiny"
+        )
+    assert all(np.array_equal(a, np.asarray(v)) for a, v in zip(before, original.variables))
+
+
+def test_next_step_passes_for_a_faithful_reload(trained_pair):
+    original, revived = trained_pair
+    assert_same_next_step(original, revived, lambda m: m.train_on_batch(X, Y), TOLERANCE, "t")

@@ -1,0 +1,99 @@
+"""The scenario tables, their selections and markers, and the dtype-policy guard."""
+
+import pytest
+
+from fixtures.known_failures import KnownFailure
+from fixtures.plugin import GateOptions, gate_cases
+from fixtures.scenarios import (
+    AXES,
+    SCENARIO_SELECTIONS,
+    Scenario,
+    global_dtype_policy,
+    scenario_markers,
+    scenarios,
+)
+
+
+def test_default_scenario_is_the_seed_setup():
+    assert Scenario().names == ("functional_head", "fresh", "float32")
+    assert Scenario().is_default and Scenario().id == ""
+
+
+def test_default_and_all_vary_one_axis_at_a_time():
+    found = scenarios("default")
+    assert found[0] == Scenario()
+    assert len(found) == 1 + sum(len(entries) - 1 for entries in AXES.values())
+    for scenario in found[1:]:
+        assert len(scenario.id.split("-")) == 1  # exactly one non-default entry
+    assert scenarios("all") == found
+
+
+def test_cross_is_the_full_product_with_unique_ids():
+    found = scenarios("cross")
+    expected = 1
+    for entries in AXES.values():
+        expected *= len(entries)
+    assert len(found) == expected == len({s.id for s in found})
+
+
+def test_unknown_selection_names_the_accepted_ones():
+    with pytest.raises(ValueError, match="default, all, cross"):
+        scenarios("everything")
+    assert set(SCENARIO_SELECTIONS) == {"default", "all", "cross"}
+
+
+def test_every_axis_entry_is_a_distinct_marker():
+    names = [entry.name for entries in AXES.values() for entry in entries]
+    assert len(names) == len(set(names)) == len(scenario_markers())
+
+
+def _ids(selection, kind="roundtrip"):
+    options = GateOptions("synthetic", cache_dir=None, known_failures=True, scenarios=selection)
+    return {param.id: param for param in gate_cases(options, kind)}
+
+
+def test_default_selection_runs_new_axes_on_one_model_per_family_core_formats():
+    ids = _ids("default")
+    assert "EfficientNetB0-sequential-keras_v3" in ids
+    assert "MobileNetV2-mixed_bfloat16-h5" in ids
+    assert "EfficientNetB7-sequential-keras_v3" not in ids  # not an extra_axes model
+    assert "EfficientNetB0-sequential-clone" not in ids  # not a core format
+    assert "EfficientNetB0-clone" in ids  # the in-memory copies on the seed scenario
+
+
+def test_all_and_cross_reach_every_model_and_format():
+    assert "EfficientNetB7-fine_tuned-clone" in _ids("all")
+    assert "EfficientNetB7-subclassed-fine_tuned-mixed_float16-from_config" in _ids("cross")
+
+
+def test_oracle_stays_on_the_seed_scenario():
+    assert all("-" not in case_id.split("-", 1)[1] for case_id in _ids("all", "oracle"))
+
+
+def test_scenario_cases_carry_axis_markers_and_their_own_xdist_group():
+    param = _ids("default")["EfficientNetB0-fine_tuned-keras_v3"]
+    marks = {mark.name: mark for mark in param.marks}
+    assert {"functional_head", "fine_tuned", "float32", "efficientnetb0"} <= set(marks)
+    assert marks["xdist_group"].args == ("efficientnetb0-fine_tuned",)
+    assert "quick" not in marks  # the quick tier stays on the seed scenario
+
+
+def test_known_failure_scenario_patterns():
+    entry = KnownFailure(
+        "*", "h5", ">=3.0", "StateMismatch", "x", "r", scenario="frozen|*_frozen|fine_tuned"
+    )
+    assert entry.applies_to(
+        "MobileNetV2", "h5", "3.15.1", "tensorflow", scenario=("a", "frozen", "b")
+    )
+    assert entry.applies_to("M", "h5", "3.15.1", "tensorflow", scenario=("partially_frozen",))
+    assert not entry.applies_to("M", "h5", "3.15.1", "tensorflow", scenario=("fresh",))
+
+
+def test_global_dtype_policy_comes_back_after_an_error():
+    keras = pytest.importorskip("keras")
+    before = keras.mixed_precision.global_policy().name
+    with pytest.raises(RuntimeError):
+        with global_dtype_policy("mixed_bfloat16"):
+            assert keras.mixed_precision.global_policy().name == "mixed_bfloat16"
+            raise RuntimeError("build failed")
+    assert keras.mixed_precision.global_policy().name == before
