@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -67,9 +68,19 @@ def keras_dir(version: Version, cache: Path) -> Path:
     return target
 
 
-def verdict(version: Version, selection: str, cache: Path, pytest_args: list[str]) -> str:
-    """``pass`` or ``fail`` of the selected cases under Keras ``version``."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(keras_dir(version, cache)), str(ROOT)]))
+def verdict(
+    version: Version, selection: str, cache: Path, pytest_args: list[str]
+) -> tuple[str, str]:
+    """(signature, detail) of the selected cases under Keras ``version``.
+
+    The signature is ``pass`` or ``fail: <exception classes>``, so a change of
+    *how* a case fails (a load error turning into a state mismatch) counts too.
+    """
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join([str(keras_dir(version, cache)), str(ROOT)]),
+        COLUMNS="400",  # room for the exception class in the short summary
+    )
     command = [
         sys.executable,
         "-m",
@@ -78,32 +89,42 @@ def verdict(version: Version, selection: str, cache: Path, pytest_args: list[str
         "-p",
         "no:cacheprovider",
         "-q",
+        "-rf",
         "--known-failures=off",
         "-m",
         selection,
         *pytest_args,
     ]
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
-    tail = result.stdout.strip().splitlines()[-1:] or ["(no output)"]
+    lines = result.stdout.strip().splitlines()
+    tail = lines[-1] if lines else "(no output)"
     if result.returncode not in (0, 1):
         sys.stdout.write(result.stdout[-3000:] + result.stderr[-3000:])
-        raise SystemExit(f"keras {version}: pytest exited {result.returncode}: {tail[0]}")
-    return ("pass" if result.returncode == 0 else "fail") + f" ({tail[0]})"
+        raise SystemExit(f"keras {version}: pytest exited {result.returncode}: {tail}")
+    if result.returncode == 0:
+        return "pass", tail
+    errors = sorted(set(re.findall(r"^FAILED \S+ - (?:[\w.]+\.)?(\w+)", result.stdout, re.M)))
+    return f"fail: {', '.join(errors) or 'unknown'}", tail
 
 
 def bisect(versions, judge) -> tuple[dict, Version | None]:
-    """First version whose verdict differs from the oldest one's; all verdicts seen."""
-    seen: dict[Version, str] = {}
+    """First version whose signature differs from the oldest one's; all results seen.
+
+    ``judge(version) -> (signature, detail)``.
+    """
+    seen: dict[Version, tuple[str, str]] = {}
 
     def outcome(index: int) -> str:
         version = versions[index]
         if version not in seen:
             start = time.monotonic()
             seen[version] = judge(version)
+            signature, detail = seen[version]
             print(
-                f"keras {version}: {seen[version]}  [{time.monotonic() - start:.0f} s]", flush=True
+                f"keras {version}: {signature}  ({detail}) [{time.monotonic() - start:.0f} s]",
+                flush=True,
             )
-        return seen[version].split()[0]
+        return seen[version][0]
 
     low, high = 0, len(versions) - 1
     first = outcome(low)
@@ -155,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         before = versions[versions.index(changed) - 1]
         print(
             f"first release with a different verdict: keras {changed} "
-            f"({seen[changed].split()[0]}; keras {before}: {seen[before].split()[0]})"
+            f"({seen[changed][0]}; keras {before}: {seen[before][0]})"
         )
     if args.json:
         args.json.write_text(
@@ -164,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
                     "selection": args.selection,
                     "range": args.range,
                     "first_change": str(changed) if changed else None,
-                    "verdicts": {str(k): v for k, v in sorted(seen.items())},
+                    "verdicts": {str(k): list(v) for k, v in sorted(seen.items())},
                 },
                 indent=2,
             )

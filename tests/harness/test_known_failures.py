@@ -7,7 +7,7 @@ from fixtures.known_failures import (
     KnownFailure,
     KnownFailureReproduced,
     expected_failure,
-    find_known_failure,
+    find_known_failures,
 )
 from fixtures.model_registry import MODELS
 from fixtures.roundtrip_formats import FORMATS
@@ -18,7 +18,7 @@ def _expected_xfails(keras_version, check="roundtrip", formats=("keras_v3", "h5"
         f"{spec.constructor}-{fmt}"
         for spec in MODELS
         for fmt in formats
-        if find_known_failure(spec.constructor, fmt, keras_version, "tensorflow", check)
+        if find_known_failures(spec.constructor, fmt, keras_version, "tensorflow", check)
     )
 
 

@@ -3,6 +3,7 @@
 from fixtures.artifacts import save_artifact
 from fixtures.comparison import PredictionMismatch
 from fixtures.known_failures import expected_failure
+from fixtures.model_state import StateMismatch
 from fixtures.roundtrip import check_round_trip
 from fixtures.seed_model import predict_revived
 from fixtures.stack_versions import stack_versions
@@ -17,7 +18,7 @@ def test_round_trip(
             record_property(f"max_rel_{difference.name}", difference.max_rel)
 
     try:
-        with expected_failure(roundtrip_case.known_failure):
+        with expected_failure(roundtrip_case.known_failures):
             try:
                 differences = check_round_trip(
                     seed_model,
@@ -25,9 +26,9 @@ def test_round_trip(
                     tmp_path,
                     tolerance,
                     # An expected failure's cause is in its table entry: save the eager passes.
-                    localise_failure=roundtrip_case.known_failure is None,
+                    localise_failure=not roundtrip_case.known_failures,
                 )
-            except PredictionMismatch as mismatch:
+            except (PredictionMismatch, StateMismatch) as mismatch:
                 record(mismatch.differences)  # the report shows failing figures too
                 raise
             record(differences)

@@ -7,7 +7,7 @@ from fixtures.state_oracle import check_against_weights
 
 
 def test_state_oracle(oracle_case, seed_model, tmp_path, record_property):
-    with expected_failure(oracle_case.known_failure):
+    with expected_failure(oracle_case.known_failures):
         model = (
             seed_model.model
             if oracle_case.subject == "original"
