@@ -57,7 +57,15 @@ def main() -> None:
     args = parser.parse_args()
     models = [m for m in MODELS if args.tier == "full" or m.quick]
     names = [m.constructor for m in models]
-    selection = "roundtrip and (" + " or ".join(m.marker for m in models) + ")"
+    formats = [fmt for fmt in FORMATS if fmt.core]
+    # The seed scenario, core formats: the cases naive and floor do too.
+    selection = (
+        "roundtrip and functional_head and fresh and float32 and ("
+        + " or ".join(fmt.name for fmt in formats)
+        + ") and ("
+        + " or ".join(m.marker for m in models)
+        + ")"
+    )
     python = sys.executable
     work = str(ROOT / "benchmarks" / "roundtrip_work.py")
     rows = []
@@ -65,7 +73,7 @@ def main() -> None:
         scratch = Path(scratch)
         naive_s, naive_rss = 0.0, 0
         for model in names:
-            for fmt in FORMATS:
+            for fmt in formats:
                 empty = scratch / f"naive-{model}-{fmt.name}"
                 seconds, rss = timed([python, work, "naive", model, fmt.name, str(empty)])
                 naive_s, naive_rss = naive_s + seconds, max(naive_rss, rss)
@@ -96,8 +104,8 @@ def main() -> None:
         rows.append(("floor (one process, cached weights)", floor_s, floor_rss, ""))
 
     print(
-        f"\ntier {args.tier}: {len(names)} models x {len(FORMATS)} formats = "
-        f"{len(names) * len(FORMATS)} round trips, pytest -n {args.workers}, "
+        f"\ntier {args.tier}: {len(names)} models x {len(formats)} formats = "
+        f"{len(names) * len(formats)} round trips, pytest -n {args.workers}, "
         f"{os.cpu_count()} CPUs"
     )
     print(f"{'mode':38} {'seconds':>8} {'peak RSS':>10}  note")

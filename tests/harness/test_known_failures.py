@@ -89,3 +89,29 @@ def test_version_backend_and_pattern_all_must_match():
     assert not ENTRY.applies_to("Other", "h5", "3.5.0", "tensorflow")
     jax_only = KnownFailure("*", "*", ">=3", "E", "m", "r", backend="jax")
     assert not jax_only.applies_to("ModelX", "h5", "3.5.0", "tensorflow")
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "jax"])
+def test_stale_statistics_entries_cover_tensorflow_and_jax(backend):
+    assert find_known_failures("EfficientNetB0", "keras_v3", "3.5.0", backend)
+    assert find_known_failures("EfficientNetB0", "h5", "3.15.1", backend)
+
+
+def test_no_stale_statistics_entry_on_torch_where_mean_aliases_adapt_mean():
+    assert not find_known_failures("EfficientNetB0", "keras_v3", "3.5.0", "torch")
+    assert not find_known_failures("EfficientNetB0", "clone", "3.15.1", "torch")
+
+
+def test_backend_patterns_join_with_a_bar():
+    entry = KnownFailure("*", "*", ">=3", "E", "m", "r", backend="tensorflow|jax")
+    assert entry.applies_to("M", "h5", "3.5.0", "jax")
+    assert not entry.applies_to("M", "h5", "3.5.0", "torch")
+
+
+def test_a_case_meeting_two_defects_is_expected_to_show_either():
+    scenario = ("functional_head", "fresh", "mixed_float16")
+    entries = find_known_failures("EfficientNetB0", "h5", "3.15.1", "tensorflow", scenario=scenario)
+    assert {e.error for e in entries} == {"PredictionMismatch", "StateMismatch"}
+    with pytest.raises(KnownFailureReproduced):
+        with expected_failure(entries):
+            raise PredictionMismatch("revived model predicts differently")

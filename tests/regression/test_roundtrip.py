@@ -5,7 +5,7 @@ from fixtures.comparison import PredictionMismatch
 from fixtures.known_failures import expected_failure
 from fixtures.model_state import StateMismatch
 from fixtures.roundtrip import check_round_trip
-from fixtures.seed_model import predict_revived
+from fixtures.seed_model import predict_revived, reference_outputs
 from fixtures.stack_versions import stack_versions
 
 
@@ -53,7 +53,7 @@ def _save_artifact(target, case, seed_model, tmp_path):
         saved_in=tmp_path,
         file_name=fmt.file_name,
         inputs=seed_model.inputs,
-        outputs=seed_model.outputs,
+        outputs=reference_outputs(fmt, seed_model),
         revived_outputs=revived_outputs,
         description={
             "model": case.model.constructor,
