@@ -97,3 +97,13 @@ def test_global_dtype_policy_comes_back_after_an_error():
             assert keras.mixed_precision.global_policy().name == "mixed_bfloat16"
             raise RuntimeError("build failed")
     assert keras.mixed_precision.global_policy().name == before
+
+
+def test_a_case_that_leaves_a_policy_behind_fails_and_the_policy_is_restored():
+    keras = pytest.importorskip("keras")
+    from fixtures.plugin import _check_global_policy_restored
+
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    with pytest.raises(pytest.fail.Exception, match="left Keras's global dtype policy"):
+        _check_global_policy_restored()
+    assert keras.mixed_precision.global_policy().name == "float32"
