@@ -3,6 +3,7 @@
 import warnings
 
 import pytest
+from packaging.version import Version
 
 from fixtures.artifacts import ARTIFACT_VERDICTS, ArtifactMismatch, classify, verify_hashes
 from fixtures.comparison import tolerance_for
@@ -27,9 +28,13 @@ def test_load_artifact(artifact, device, record_property):
         loaded = fmt.load(artifact.path)
     except Exception as error:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        raise ArtifactMismatch(
-            "load_error", f"{here} cannot load {source}: {type(error).__name__}: {first_line}"
-        ) from error
+        message = f"{here} cannot load {source}: {type(error).__name__}: {first_line}"
+        if artifact.outputs("revived_outputs") is None:
+            pytest.xfail(f"[load_error] {message} (the saving release could not load it either)")
+        if Version(keras_version()) < Version(saved_by.get("keras", "0")):
+            # Keras promises to read older files, not newer ones: classified, not a failure.
+            pytest.xfail(f"[load_error, older release] {message}")
+        raise ArtifactMismatch("load_error", message) from error
     outputs = predict_revived(fmt, loaded, artifact.inputs())
     tolerance = tolerance_for(artifact.manifest["compute_dtype"], device.split(":")[0])
     verdict = classify(artifact, outputs, tolerance)
