@@ -63,13 +63,14 @@ def backend_requirements(keras: str, backend: str) -> list[str]:
 def gate(session: nox.Session, backend: str) -> None:
     """The gate under Keras $KERAS (default: pinned) on one backend."""
     keras = os.environ.get("KERAS", "pinned")
+    session.env["KERAS_BACKEND"] = backend
     session.install("-e", ".", *backend_requirements(keras, backend))
     if keras == "nightly":
         session.run("pip", "uninstall", "-y", "keras")
     session.install(keras_requirement(keras))
     session.run("python", "-c", "import keras; print('keras', keras.__version__)")
     args = session.posargs or ["-n", "auto", "-m", "harness or quick"]
-    session.run("python", "-m", "pytest", *args, env={"KERAS_BACKEND": backend})
+    session.run("python", "-m", "pytest", *args)
 
 
 @nox.session
