@@ -114,3 +114,13 @@ def test_next_step_catches_a_different_optimizer_setting_and_restores_the_origin
 def test_next_step_passes_for_a_faithful_reload(trained_pair):
     original, revived = trained_pair
     assert_same_next_step(original, revived, lambda m: m.train_on_batch(X, Y), TOLERANCE, "t")
+
+
+def test_a_loss_scale_optimizer_is_read_through_to_its_inner_optimizer():
+    from fixtures.scenarios import global_dtype_policy
+
+    with global_dtype_policy("mixed_float16"):
+        model = _tiny()
+    setup = model_state(model).compile_setup
+    assert setup["optimizer"] == "LossScaleOptimizer(Adam)"
+    assert setup["learning_rate"] == pytest.approx(1e-2)
