@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -50,6 +51,7 @@ def keras_dir(version: Version, cache: Path) -> Path:
     if (target / "keras").is_dir():
         return target
     partial = target.with_suffix(".partial")
+    shutil.rmtree(partial, ignore_errors=True)  # left by an interrupted install
     subprocess.run(
         [
             sys.executable,

@@ -7,7 +7,6 @@ from fixtures.comparison import Tolerance
 from fixtures.model_state import (
     StateMismatch,
     assert_same_next_step,
-    assert_same_state,
     model_state,
     state_differences,
 )
@@ -89,13 +88,6 @@ def test_an_uncompiled_copy_of_a_compiled_model_is_reported(trained_pair):
     copy = keras.Model.from_config(original.get_config())
     assert "compiled: True -> False" in _differences(original, copy)
     assert _differences(original, copy, compile_state=False) == []
-
-
-def test_assert_same_state_raises_with_the_context(trained_pair):
-    original, revived = trained_pair
-    revived.get_layer("bn").trainable = False
-    with pytest.raises(StateMismatch, match=r"tiny via test: revived model's state differs"):
-        assert_same_state(model_state(original), revived, TOLERANCE, "tiny via test")
 
 
 def test_next_step_catches_a_different_optimizer_setting_and_restores_the_original(
