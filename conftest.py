@@ -1,3 +1,7 @@
-"""Root conftest: loads the gate's pytest plugin (options, markers, fixtures)."""
+"""Root conftest: the EfficientNet suite, built on the keras_gate plugin.
 
-pytest_plugins = ["fixtures.plugin"]
+keras_gate itself is active through its pytest11 entry point once installed
+(``pip install -e .``).
+"""
+
+pytest_plugins = ["fixtures.suite"]

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from fixtures.model_registry import MODELS  # noqa: E402
-from fixtures.roundtrip_formats import FORMATS  # noqa: E402
+from keras_gate import FORMATS  # noqa: E402
 
 GIB = 1024**3
 

@@ -16,20 +16,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fixtures.comparison import assert_same_outputs, tolerance_for  # noqa: E402
 from fixtures.model_registry import get_model  # noqa: E402
-from fixtures.roundtrip_formats import FORMATS, get_format  # noqa: E402
-from fixtures.seed_model import build_seed_model, predict_outputs  # noqa: E402
+from fixtures.seed_model import build_seed_model  # noqa: E402
 from fixtures.synthetic_weights import SyntheticWeights  # noqa: E402
-from fixtures.weight_cache import WeightCache  # noqa: E402
+from keras_gate import FORMATS, RoundTripError, WeightCache, get_format, tolerance_for  # noqa: E402
+from keras_gate.checks.predictions import assert_same_outputs  # noqa: E402
 
 CORE_FORMATS = [fmt for fmt in FORMATS if fmt.core]
 """What the benchmark times: the seed scenario's core formats on every model."""
 
 
 def _round_trip(subject, fmt, directory):
-    revived = fmt.round_trip(subject.model, directory)
-    return predict_outputs(revived, subject.inputs)
+    return subject.predict(fmt.round_trip(subject.model, directory))
 
 
 def naive(model: str, fmt: str, cache: str) -> None:
@@ -56,7 +54,7 @@ def floor(cache: str, models: list[str]) -> None:
             with tempfile.TemporaryDirectory() as directory:
                 try:
                     _round_trip(subject, fmt, directory)
-                except ValueError as error:  # MobileNetV3 .h5 cannot reload
+                except RoundTripError as error:  # MobileNetV3 .h5 cannot reload
                     print(f"{model} {fmt.name}: {type(error).__name__}")
         del subject
         keras.backend.clear_session()

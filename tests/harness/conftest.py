@@ -6,7 +6,7 @@ import pytest
 
 from fixtures.model_registry import get_model
 from fixtures.synthetic_weights import SyntheticWeights
-from fixtures.weight_cache import WeightCache
+from keras_gate.weight_cache import WeightCache
 
 HERE = Path(__file__).parent
 
@@ -45,17 +45,13 @@ def b0_reference(b0_seed_model, tmp_path_factory):
     On Keras < 3.6 the model built in memory has stale Normalization state
     (keras#20147); fault-injection tests need a correct original to perturb.
     """
-    from fixtures.roundtrip_formats import get_format
-    from fixtures.seed_model import SeedModel, predict_outputs
+    from dataclasses import replace
+
+    from keras_gate import get_format
 
     revived = get_format("keras_v3").round_trip(
         b0_seed_model.model, tmp_path_factory.mktemp("b0-reference")
     )
-    return SeedModel(
-        b0_seed_model.spec,
-        b0_seed_model.scenario,
-        revived,
-        b0_seed_model.inputs,
-        predict_outputs(revived, b0_seed_model.inputs),
-        b0_seed_model.weights,
+    return replace(
+        b0_seed_model, model=revived, outputs=b0_seed_model.predict(revived), _revived={}
     )

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from packaging.version import Version
 
-from fixtures.artifacts import (
+from keras_gate import bisect as bisect_keras
+from keras_gate.artifacts import (
     SCHEMA,
     ArtifactError,
     classify,
@@ -17,8 +18,7 @@ from fixtures.artifacts import (
     save_artifact,
     verify_hashes,
 )
-from fixtures.comparison import Tolerance
-from tools import bisect_keras
+from keras_gate.checks.predictions import Tolerance
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from fixtures.comparison import (
+from keras_gate.checks.predictions import (
     PredictionMismatch,
     Tolerance,
     assert_same_outputs,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from fixtures.device_assignment import assign_device, visible_gpus, worker_index
+from keras_gate.runtime.devices import assign_device, visible_gpus, worker_index
 
 
 @pytest.mark.parametrize(

@@ -2,15 +2,23 @@
 
 import pytest
 
-from fixtures.comparison import PredictionMismatch
-from fixtures.known_failures import (
+from fixtures.known_failures import KNOWN_FAILURES
+from fixtures.model_registry import MODELS
+from fixtures.scenarios import Scenario
+from keras_gate.checks.predictions import PredictionMismatch
+from keras_gate.formats import FORMATS
+from keras_gate.known_failures import (
     KnownFailure,
     KnownFailureReproduced,
     expected_failure,
-    find_known_failures,
 )
-from fixtures.model_registry import MODELS
-from fixtures.roundtrip_formats import FORMATS
+from keras_gate.known_failures import find_known_failures as find_in_table
+
+
+def find_known_failures(model, fmt, version, backend, check="roundtrip", scenario=None):
+    """The suite's entries covering a case (the seed scenario unless given)."""
+    scenario = scenario or Scenario().names
+    return find_in_table(model, fmt, version, backend, check, KNOWN_FAILURES, scenario)
 
 
 def _expected_xfails(keras_version, check="roundtrip", formats=("keras_v3", "h5")):

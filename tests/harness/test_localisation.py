@@ -6,17 +6,17 @@ import re
 import numpy as np
 import pytest
 
-from fixtures.comparison import PredictionMismatch
-from fixtures.roundtrip import check_round_trip
-from fixtures.roundtrip_formats import get_format
+from keras_gate.checks.predictions import PredictionMismatch
+from keras_gate.formats import get_format
+from keras_gate.roundtrip import check_round_trip
 
 
 def _faulty_keras_v3(name, fault):
     """The keras_v3 format with ``fault(revived_model)`` applied after loading."""
     keras_v3 = get_format("keras_v3")
 
-    def load(path):
-        revived = keras_v3.load(path)
+    def load(path, **options):
+        revived = keras_v3.load(path, **options)
         fault(revived)
         return revived
 

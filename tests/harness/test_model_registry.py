@@ -6,8 +6,8 @@ import sys
 import pytest
 
 from fixtures.model_registry import FAMILIES, MODELS, get_model
-from fixtures.plugin import GateOptions, gate_cases
-from fixtures.roundtrip_formats import FORMATS
+from fixtures.suite import SuiteOptions, suite_cases
+from keras_gate.formats import FORMATS
 
 
 def test_registry_has_the_nineteen_models():
@@ -21,11 +21,13 @@ def test_registry_has_the_nineteen_models():
     )
 
 
-def test_marker_names_collide_only_where_the_names_do():
-    # `MobileNet`'s model marker is its family's name: `-m mobilenet` is the
-    # family (MobileNet is in it); the README shows how to pick MobileNet alone.
-    assert set(FAMILIES) & {spec.marker for spec in MODELS} == {"mobilenet"}
-    assert not {fmt.name for fmt in FORMATS} & {spec.marker for spec in MODELS}
+def test_every_model_has_a_marker_of_its_own():
+    # `mobilenet` is the family; MobileNet v1 alone is `mobilenetv1`.
+    markers = [spec.marker for spec in MODELS]
+    assert len(set(markers)) == len(MODELS)
+    assert not set(FAMILIES) & set(markers)
+    assert not {fmt.name for fmt in FORMATS} & set(markers)
+    assert get_model("MobileNet").marker == "mobilenetv1"
 
 
 def test_unknown_model_names_the_known_ones():
@@ -98,6 +100,7 @@ SEED = " and functional_head and fresh and float32"
             ],
         ),
         ("efficientnetb0 and mixed_float16 and h5", ["EfficientNetB0-mixed_float16-h5"]),
+        ("mobilenetv1", ["MobileNet-keras_v3", "MobileNet-h5"]),
     ],
 )
 def test_marker_expressions_select_what_they_say(expression, expected):
@@ -116,10 +119,27 @@ def test_not_heavy_drops_exactly_the_heavy_models():
 
 def test_cases_are_ordered_heaviest_first_and_grouped_by_built_model():
     _, ids = _collect()
-    options = GateOptions("synthetic", cache_dir=None, known_failures=True)
-    assert len(ids) == len(gate_cases(options, "roundtrip"))
+    options = SuiteOptions("synthetic", cache_dir=None)
+    assert len(ids) == len([c for c in suite_cases(options) if c.check == "roundtrip"])
     built = [i.rsplit("-", 1)[0] for i in ids]  # model plus scenario: one build each
     runs = [b for i, b in enumerate(built) if i == 0 or built[i - 1] != b]
     assert len(runs) == len(set(built)), "a built model's cases must be adjacent"
     costs = [get_model(b.split("-")[0]).cost for b in runs]
     assert costs == sorted(costs, reverse=True)
+
+
+def test_a_model_in_its_constructor_spelling_suggests_its_marker():
+    result, _ = _collect("-m", "EfficientNetB3 and keras_v3")
+    assert result.returncode == pytest.ExitCode.USAGE_ERROR
+    assert "'EfficientNetB3' is spelled 'efficientnetb3' as a marker" in result.stderr
+
+
+def test_a_k_that_matches_no_model_names_the_models():
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "tests/regression", "-k", "EfficientNetB9"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == pytest.ExitCode.NO_TESTS_COLLECTED
+    assert "-k 'EfficientNetB9' selected no case; the models are: EfficientNetB0" in result.stdout

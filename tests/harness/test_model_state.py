@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from fixtures.comparison import Tolerance
-from fixtures.model_state import (
+from keras_gate.checks.predictions import Tolerance
+from keras_gate.checks.state import (
     StateMismatch,
     assert_same_next_step,
     model_state,

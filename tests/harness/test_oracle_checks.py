@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from fixtures.derived_state import check_derived_state
-from fixtures.state_oracle import (
+from keras_gate.checks.derived_state import check_derived_state
+from keras_gate.checks.oracle import (
     GroundTruthViolation,
     check_against_weights,
     check_stem,
@@ -38,14 +38,14 @@ def test_finalized_normalization_state_is_consistent():
 
 
 def test_weight_file_statistics_are_read_from_the_file(b0_seed_model):
-    mean, variance = stored_normalization_statistics(b0_seed_model.weights.path)
+    mean, variance = stored_normalization_statistics(b0_seed_model.weights_file)
     np.testing.assert_allclose(mean, [0.485, 0.456, 0.406])
     np.testing.assert_allclose(variance, [0.229, 0.224, 0.225])
 
 
 def test_correct_model_passes_the_oracle(b0_reference):
     verdict = check_against_weights(
-        b0_reference.model, b0_reference.weights.path, b0_reference.inputs
+        b0_reference.model, b0_reference.weights_file, b0_reference.inputs
     )
     assert verdict.derived_checks == 2 and verdict.stem_checked
 
@@ -62,6 +62,6 @@ def test_stem_computed_wrongly_is_caught_even_with_consistent_state(b0_reference
         with pytest.raises(
             GroundTruthViolation, match=f"stem output at efficientnetb0/{rescaling.name}"
         ):
-            check_stem(b0_reference.model, b0_reference.weights.path, b0_reference.inputs)
+            check_stem(b0_reference.model, b0_reference.weights_file, b0_reference.inputs)
     finally:
         rescaling.scale = original

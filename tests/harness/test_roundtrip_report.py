@@ -3,9 +3,20 @@
 import json
 from types import SimpleNamespace
 
-from fixtures.roundtrip_report import RoundTripReport
+from keras_gate.report import RoundTripReport
 
 NODE = "tests/regression/test_roundtrip.py::test_round_trip[{}]"
+
+
+def _identity(case: str) -> list[tuple[str, str]]:
+    """The properties the plugin puts on a case's reports (this test's data only)."""
+    model, *scenario, subject = case.split("-")
+    return [
+        ("model", model),
+        ("scenario", "-".join(scenario) or "default"),
+        ("subject", subject),
+        ("check", "roundtrip"),
+    ]
 
 
 def _report(case, when, outcome, duration=1.0, props=(), longrepr=None, wasxfail=None):
@@ -13,7 +24,7 @@ def _report(case, when, outcome, duration=1.0, props=(), longrepr=None, wasxfail
         nodeid=NODE.format(case),
         when=when,
         duration=duration,
-        user_properties=list(props),
+        user_properties=_identity(case) + list(props),
         longrepr=longrepr,
         passed=outcome == "passed",
         failed=outcome == "failed",
@@ -66,7 +77,9 @@ def _filled_report():
     )
     report.add(_report("MobileNetV2-h5", "setup", "failed", 0.5))
     report.add(_report("MobileNetV2-h5", "teardown", "passed", 0.0))
-    report.add(SimpleNamespace(nodeid="tests/harness/test_x.py::test_y", when="call"))
+    report.add(
+        SimpleNamespace(nodeid="tests/harness/test_x.py::test_y", when="call", user_properties=[])
+    )
     report.add(_report("EfficientNetB0-sequential-fine_tuned-keras_v3", "call", "passed"))
     return report
 
@@ -89,7 +102,7 @@ def test_verdicts_figures_and_seconds_per_case():
     assert rows[("MobileNetV2", "h5")].verdict == "ERROR"
 
 
-def test_rows_follow_the_registry_order():
+def test_rows_are_sorted_by_model_then_seed_scenario_first():
     assert [r.model for r in _filled_report().rows()] == [
         "EfficientNetB0",
         "EfficientNetB0",
@@ -113,3 +126,22 @@ def test_json_and_markdown_files(tmp_path):
     assert (
         "| EfficientNetB0 | default | h5 | xfail | 13.6 | inf | synthetic | cpu | 3.0 |" in markdown
     )
+
+
+def test_a_case_is_identified_by_its_properties_not_its_node_id():
+    report = RoundTripReport()
+    props = [("model", "text-classifier"), ("scenario", "default"), ("subject", "h5")]
+    report.add(
+        SimpleNamespace(
+            nodeid="pyproject.toml::test_round_trip[whatever-name]",
+            when="call",
+            duration=1.0,
+            user_properties=[*props, ("check", "roundtrip")],
+            longrepr=None,
+            passed=True,
+            failed=False,
+            skipped=False,
+        )
+    )
+    (row,) = report.rows()
+    assert (row.model, row.format, row.verdict) == ("text-classifier", "h5", "pass")

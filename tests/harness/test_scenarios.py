@@ -2,8 +2,6 @@
 
 import pytest
 
-from fixtures.known_failures import KnownFailure
-from fixtures.plugin import GateOptions, gate_cases
 from fixtures.scenarios import (
     AXES,
     SCENARIO_SELECTIONS,
@@ -12,6 +10,9 @@ from fixtures.scenarios import (
     scenario_markers,
     scenarios,
 )
+from fixtures.suite import SuiteOptions, suite_cases
+from keras_gate import KnownFailure
+from keras_gate.matrix import case_param
 
 
 def test_default_scenario_is_the_seed_setup():
@@ -47,9 +48,13 @@ def test_every_axis_entry_is_a_distinct_marker():
     assert len(names) == len(set(names)) == len(scenario_markers())
 
 
-def _ids(selection, kind="roundtrip"):
-    options = GateOptions("synthetic", cache_dir=None, known_failures=True, scenarios=selection)
-    return {param.id: param for param in gate_cases(options, kind)}
+def _ids(selection, check="roundtrip"):
+    options = SuiteOptions("synthetic", cache_dir=None, scenarios=selection)
+    return {
+        case.id: case_param(case, "tensorflow")
+        for case in suite_cases(options)
+        if case.check == check
+    }
 
 
 def test_default_selection_runs_new_axes_on_one_model_per_family_core_formats():
@@ -101,7 +106,7 @@ def test_global_dtype_policy_comes_back_after_an_error():
 
 def test_a_case_that_leaves_a_policy_behind_fails_and_the_policy_is_restored():
     keras = pytest.importorskip("keras")
-    from fixtures.plugin import _check_global_policy_restored
+    from keras_gate.plugin import _check_global_policy_restored
 
     keras.mixed_precision.set_global_policy("mixed_float16")
     with pytest.raises(pytest.fail.Exception, match="left Keras's global dtype policy"):

@@ -5,10 +5,10 @@ import dataclasses
 import pytest
 from packaging.version import Version
 
-from fixtures.comparison import PredictionMismatch
-from fixtures.roundtrip import check_round_trip
-from fixtures.roundtrip_formats import get_format
-from fixtures.stack_versions import keras_version
+from keras_gate.checks.predictions import PredictionMismatch
+from keras_gate.formats import get_format
+from keras_gate.roundtrip import check_round_trip
+from keras_gate.versions import keras_version
 
 
 @pytest.mark.skipif(

@@ -58,14 +58,14 @@ def test_layout_equals_the_one_keras_builds(b0_seed_model, tmp_path):
     keras_file = tmp_path / "keras-written.h5"
     with h5py.File(keras_file, "w") as f:
         legacy_h5_format.save_weights_to_hdf5_group(f, base)
-    ours = _file_layout(b0_seed_model.weights.path)
+    ours = _file_layout(b0_seed_model.weights_file)
     theirs = _file_layout(keras_file)
     assert len(ours) == len(theirs) > 100
     assert _normalise_auto_names(ours) == _normalise_auto_names(theirs)
 
 
 def test_weight_names_follow_the_tf_keras_2_convention(b0_seed_model):
-    with h5py.File(b0_seed_model.weights.path, "r") as f:
+    with h5py.File(b0_seed_model.weights_file, "r") as f:
         assert _text(f.attrs["backend"]) == "tensorflow"
         names = [_text(n) for n in f["normalization"].attrs["weight_names"]]
         assert names == [
@@ -80,7 +80,7 @@ def test_weight_names_follow_the_tf_keras_2_convention(b0_seed_model):
 def test_same_bytes_every_time(b0_spec, b0_seed_model, tmp_path):
     again = tmp_path / "again.h5"
     write_synthetic_weights(b0_spec, again)
-    with open(b0_seed_model.weights.path, "rb") as first:
+    with open(b0_seed_model.weights_file, "rb") as first:
         assert first.read() == again.read_bytes()
 
 

@@ -33,7 +33,7 @@ def weight_host(tmp_path, b0_seed_model, monkeypatch):
 
     served = tmp_path / "served"
     served.mkdir()
-    shutil.copy(b0_seed_model.weights.path, served / "efficientnetb0_notop.h5")
+    shutil.copy(b0_seed_model.weights_file, served / "efficientnetb0_notop.h5")
     sha256 = hashlib.sha256((served / "efficientnetb0_notop.h5").read_bytes()).hexdigest()
 
     class Handler(http.server.SimpleHTTPRequestHandler):

@@ -2,22 +2,21 @@
 
 import pytest
 
-from fixtures.known_failures import expected_failure
-from fixtures.state_oracle import check_against_weights
+from keras_gate import check_against_weights, expected_failure
 
 
-def test_state_oracle(oracle_case, seed_model, tmp_path, record_property):
+def test_state_oracle(oracle_case, gate_subject, tmp_path, record_property):
     with expected_failure(oracle_case.known_failures):
         model = (
-            seed_model.model
-            if oracle_case.subject == "original"
-            else seed_model.revived(oracle_case.format, tmp_path)
+            gate_subject.revived(oracle_case.format, tmp_path)
+            if oracle_case.is_format
+            else gate_subject.model
         )
-        verdict = check_against_weights(model, seed_model.weights.path, seed_model.inputs)
+        verdict = check_against_weights(model, gate_subject.weights_file, gate_subject.inputs)
     record_property("derived_state_checks", verdict.derived_checks)
     record_property("stem_checked", verdict.stem_checked)
     if not verdict.derived_checks and not verdict.stem_checked:
         pytest.skip(
-            f"{oracle_case.model.constructor} has no state derived from its weights "
+            f"{oracle_case.model.name} has no state derived from its weights "
             "and no stored-statistics stem: nothing for the oracle to check"
         )

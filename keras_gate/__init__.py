@@ -1,0 +1,80 @@
+"""keras_gate: a pytest regression gate for Keras model serialization.
+
+Installed, it is a pytest plugin (entry point ``keras_gate``). Point it at your
+models with the ini option ``keras_gate_models``, or call the
+``keras_roundtrip`` fixture in any test. Everything a project needs is
+importable from here; nothing here imports Keras until a model is built.
+"""
+
+from keras_gate.api import DEFAULT_VARIANT, GateModel, ModelSettings, Variant, model
+from keras_gate.checks.oracle import GroundTruthViolation, check_against_weights
+from keras_gate.checks.predictions import (
+    TOLERANCES,
+    PredictionMismatch,
+    Tolerance,
+    tolerance_for,
+)
+from keras_gate.checks.state import StateMismatch
+from keras_gate.formats import (
+    CORE_FORMATS,
+    FORMATS,
+    RoundTripError,
+    RoundTripFormat,
+    get_format,
+)
+from keras_gate.known_failures import (
+    KnownFailure,
+    KnownFailureReproduced,
+    expected_failure,
+    load_known_failures,
+)
+from keras_gate.matrix import ORIGINAL, GateCase
+from keras_gate.roundtrip import RoundTripResult, check_round_trip
+from keras_gate.runtime.graph_walk import run_graph, walk_graph
+from keras_gate.runtime.inputs import derive_inputs
+from keras_gate.runtime.seeds import random_state, stable_seed
+from keras_gate.subject import Subject, make_subject
+from keras_gate.versions import keras_backend, keras_version, stack_versions
+from keras_gate.weight_cache import CACHE_ENV, WeightCache, WeightCacheError, default_cache_dir
+
+__all__ = [
+    "CACHE_ENV",
+    "CORE_FORMATS",
+    "DEFAULT_VARIANT",
+    "FORMATS",
+    "ORIGINAL",
+    "TOLERANCES",
+    "GateCase",
+    "GateModel",
+    "GroundTruthViolation",
+    "KnownFailure",
+    "KnownFailureReproduced",
+    "ModelSettings",
+    "PredictionMismatch",
+    "RoundTripError",
+    "RoundTripFormat",
+    "RoundTripResult",
+    "StateMismatch",
+    "Subject",
+    "Tolerance",
+    "Variant",
+    "WeightCache",
+    "WeightCacheError",
+    "check_against_weights",
+    "check_round_trip",
+    "default_cache_dir",
+    "derive_inputs",
+    "expected_failure",
+    "get_format",
+    "keras_backend",
+    "keras_version",
+    "load_known_failures",
+    "make_subject",
+    "model",
+    "random_state",
+    "run_graph",
+    "stable_seed",
+    "stack_versions",
+    "tolerance_for",
+    "walk_graph",
+]

@@ -1,0 +1,134 @@
+"""What a project declares to the gate: its models, their settings, their variants.
+
+Pure data, importable without Keras: the xdist controller and collection use it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from keras_gate.checks.predictions import Tolerance
+
+SETTINGS_ATTRIBUTE = "__keras_gate__"
+"""Where :func:`model` leaves a factory's :class:`ModelSettings`."""
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """Per-model settings of the gate (see :func:`model`)."""
+
+    custom_objects: dict | None = None
+    """Passed to every load (``keras.models.load_model(..., custom_objects=...)``)."""
+    inputs: object = None
+    """The batch to predict on: arrays (one, a list or a dict), a callable taking a
+    seed and returning them, or None to derive seeded inputs from ``model.inputs``."""
+    formats: tuple[str, ...] | None = None
+    """Format names to round-trip through (None: the core formats)."""
+    tolerance: Tolerance | None = None
+    """Prediction tolerance overriding the ``TOLERANCES`` row of the case."""
+    markers: tuple[str, ...] = ()
+    """Extra markers on every case of the model."""
+    safe_mode: bool = True
+    """Keras's ``safe_mode`` on load; off only when the user turns it off (reported)."""
+    probes: dict[str, str] = field(default_factory=dict)
+    """Name -> layer: that layer's input is compared too (graph models)."""
+
+
+def model(
+    *,
+    custom_objects: dict | None = None,
+    inputs: object = None,
+    formats: Sequence[str] | None = None,
+    tolerance: Tolerance | tuple[float, float] | None = None,
+    markers: Sequence[str] = (),
+    safe_mode: bool = True,
+    probes: dict[str, str] | None = None,
+):
+    """Decorate a zero-argument model factory with its gate settings.
+
+    ::
+
+        @keras_gate.model(custom_objects={"Attention": Attention}, formats=["keras_v3"])
+        def text_classifier():
+            return build_text_classifier()
+
+    ``tolerance`` is a :class:`Tolerance` or ``(rtol, atol)``.
+    """
+    if isinstance(tolerance, tuple):
+        tolerance = Tolerance(*tolerance)
+    settings = ModelSettings(
+        custom_objects=dict(custom_objects) if custom_objects else None,
+        inputs=inputs,
+        formats=tuple(formats) if formats is not None else None,
+        tolerance=tolerance,
+        markers=tuple(markers),
+        safe_mode=bool(safe_mode),
+        probes=dict(probes or {}),
+    )
+
+    def decorate(factory: Callable) -> Callable:
+        if not callable(factory):
+            raise TypeError(f"@keras_gate.model(...) decorates a factory, not {factory!r}")
+        setattr(factory, SETTINGS_ATTRIBUTE, settings)
+        return factory
+
+    return decorate
+
+
+def settings_of(factory) -> ModelSettings:
+    """The settings :func:`model` attached to ``factory``, else the defaults."""
+    return getattr(factory, SETTINGS_ATTRIBUTE, None) or ModelSettings()
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One way of building a model (the suite's scenarios are variants); the default
+    variant is the model as its source gives it."""
+
+    id: str = ""
+    """Test-id part ("" for the default variant)."""
+    names: tuple[str, ...] = ()
+    """Markers of the variant, matched by known failures' ``scenario`` patterns."""
+    compute_dtype: str = "float32"
+    """Row of the tolerance table."""
+
+    @property
+    def is_default(self) -> bool:
+        return not self.id
+
+
+DEFAULT_VARIANT = Variant()
+
+
+def marker_name(name: str) -> str:
+    """A model's marker: its name in lowercase, other characters as ``_``."""
+    marker = re.sub(r"\W", "_", name.lower())
+    return marker if not marker[:1].isdigit() else f"m_{marker}"
+
+
+@dataclass(frozen=True, eq=False)
+class GateModel:
+    """One model the gate checks: a name and how to build it in a worker.
+
+    ``build(variant) -> Subject`` runs where cases run (an xdist worker), never in
+    the controller. Compared by identity: one object per model per run.
+    """
+
+    name: str
+    """Test-id part, e.g. ``EfficientNetB0`` or a factory's name."""
+    build: Callable
+    markers: tuple[str, ...] = ()
+    """Markers besides the model's own (family, tier, the user's)."""
+    cost: float = 0.0
+    """Relative build cost: the costliest models start first."""
+    settings: ModelSettings = ModelSettings()
+    origin: str = ""
+    """Where the model was declared, for messages (an ini entry, a registry row)."""
+    model_marker: str = ""
+    """The model's own marker if not its lowercase name (see :func:`marker_name`)."""
+
+    @property
+    def marker(self) -> str:
+        return self.model_marker or marker_name(self.name)

@@ -1,0 +1,127 @@
+"""The gate's test functions. A project's test module imports them to run its cases::
+
+    from keras_gate.gate_tests import test_round_trip  # noqa: F401
+
+(the config matrix collects this module under the ini file). ``test_round_trip``
+requests ``roundtrip_case``, ``test_load_artifact`` an ``artifact`` (only with
+``--load-artifacts``); the plugin parametrizes both.
+"""
+
+import warnings
+
+import pytest
+from packaging.version import Version
+
+from keras_gate.artifacts import (
+    ARTIFACT_VERDICTS,
+    ArtifactMismatch,
+    classify,
+    save_artifact,
+    verify_hashes,
+)
+from keras_gate.checks.predictions import PredictionMismatch, tolerance_for
+from keras_gate.checks.state import StateMismatch
+from keras_gate.formats import get_format
+from keras_gate.known_failures import expected_failure
+from keras_gate.roundtrip import check_round_trip
+from keras_gate.runtime.outputs import predict_outputs
+from keras_gate.subject import predict_revived, reference_outputs
+from keras_gate.versions import keras_backend, keras_version, stack_versions
+
+
+def test_round_trip(
+    roundtrip_case, gate_subject, tmp_path, tolerance, record_property, artifact_target
+):
+    """The model saved and loaded back (or copied) predicts and holds what it did."""
+
+    def record(differences):
+        for difference in differences:
+            record_property(f"max_abs_{difference.name}", difference.max_abs)
+            record_property(f"max_rel_{difference.name}", difference.max_rel)
+
+    try:
+        with expected_failure(roundtrip_case.known_failures):
+            try:
+                differences = check_round_trip(
+                    gate_subject,
+                    roundtrip_case.format,
+                    tmp_path,
+                    tolerance,
+                    # An expected failure's cause is in its table entry: save the eager passes.
+                    localise_failure=not roundtrip_case.known_failures,
+                )
+            except (PredictionMismatch, StateMismatch) as mismatch:
+                record(mismatch.differences)  # the report shows failing figures too
+                raise
+            record(differences)
+    finally:
+        # Whatever the verdict: a file the old release wrote is what the new one must read.
+        if artifact_target is not None and roundtrip_case.format.file_name:
+            _save_artifact(artifact_target, roundtrip_case, gate_subject, tmp_path)
+
+
+def _save_artifact(target, case, subject, tmp_path):
+    fmt = case.format
+    if not (tmp_path / fmt.file_name).exists():
+        return  # the save itself failed: nothing to hand on
+    try:
+        revived = subject.revived(fmt, tmp_path)
+        revived_outputs = predict_revived(fmt, subject, revived)
+    except Exception:
+        revived_outputs = None  # the saving release could not reload it either
+    save_artifact(
+        target,
+        case=case.id,
+        saved_in=tmp_path,
+        file_name=fmt.file_name,
+        inputs=subject.inputs,
+        outputs=reference_outputs(fmt, subject),
+        revived_outputs=revived_outputs,
+        description={
+            "model": case.model.name,
+            "scenario": case.variant.id or "default",
+            "compute_dtype": case.variant.compute_dtype,
+            "probes": subject.settings.probes,
+            "format": fmt.name,
+            "stack": stack_versions(),
+            "weights": {"source": subject.weight_source, "file": subject.weights_file},
+        },
+    )
+
+
+def test_load_artifact(artifact, device, record_property):
+    """A file saved by another Keras (``--save-artifacts``) loads here and predicts the same."""
+    fmt = get_format(artifact.format)
+    saved_by = artifact.manifest["stack"]
+    record_property("saved_by", saved_by)
+    unsupported = fmt.unsupported_on(keras_backend())
+    if unsupported:
+        pytest.skip(unsupported)
+    verify_hashes(artifact)
+    here = f"keras {keras_version()} ({keras_backend()})"
+    source = f"{artifact.path.name} written by keras {saved_by.get('keras')}"
+    try:
+        loaded = fmt.load(artifact.path)
+    except Exception as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        message = f"{here} cannot load {source}: {type(error).__name__}: {first_line}"
+        if artifact.outputs("revived_outputs") is None:
+            pytest.xfail(f"[load_error] {message} (the saving release could not load it either)")
+        if Version(keras_version()) < Version(saved_by.get("keras", "0")):
+            # Keras promises to read older files, not newer ones: classified, not a failure.
+            pytest.xfail(f"[load_error, older release] {message}")
+        raise ArtifactMismatch("load_error", message) from error
+    stored = artifact.outputs()
+    if fmt.is_model:
+        outputs = predict_outputs(loaded, artifact.inputs(), artifact.manifest.get("probes"))
+    else:
+        outputs = fmt.predict(loaded, artifact.inputs(), list(stored))
+    tolerance = tolerance_for(artifact.manifest["compute_dtype"], device.split(":")[0])
+    verdict = classify(artifact, outputs, tolerance)
+    record_property("artifact_verdict", verdict)
+    if verdict == "differs":
+        raise ArtifactMismatch(verdict, f"{here} on {source}: {ARTIFACT_VERDICTS[verdict]}")
+    if verdict == "same_as_saving_reload":
+        # Not this release's doing, but the user must hear it: what they saw in
+        # memory back then is not what their file holds.
+        warnings.warn(f"{artifact.id}: {source}: {ARTIFACT_VERDICTS[verdict]}", stacklevel=1)

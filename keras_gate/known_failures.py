@@ -1,0 +1,176 @@
+"""Known upstream failures: each is one entry, matched to cases as a strict xfail.
+
+A matching case must fail *with the recorded symptom*: then it is reported as
+xfail. If it passes, strict xfail turns it into a failure (XPASS(strict)), which
+is how an upstream fix announces itself; if it fails differently, the original
+error is reported as a plain failure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fnmatch
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import Version
+
+
+@dataclass(frozen=True)
+class KnownFailure:
+    """One upstream defect and the cases it breaks."""
+
+    models: str
+    """fnmatch pattern over constructor names, e.g. ``EfficientNetB?``."""
+    format: str
+    """Round-trip format name (or ``original``), fnmatch patterns joined by ``|``."""
+    keras: str
+    """Keras versions affected, as a PEP 440 specifier (``>=3.0,<3.6.0``)."""
+    error: str
+    """Name of the exception class the case raises (matched along its MRO)."""
+    match: str
+    """Regular expression searched in the exception message."""
+    reason: str
+    """Link or explanation, shown as the xfail reason."""
+    backend: str = "*"
+    """Keras backends affected, fnmatch patterns joined by ``|`` (``*``: all)."""
+    check: str = "roundtrip"
+    """Which cases: ``roundtrip`` (prediction equality), ``oracle`` (ground truth), ``*``."""
+    scenario: str = "*"
+    """Variants affected (the EfficientNet suite's scenario entries), fnmatch patterns
+    joined by ``|``: the entry applies when any pattern matches any of the case's
+    variant names."""
+
+    def applies_to(
+        self,
+        model: str,
+        fmt: str,
+        keras_version: str,
+        backend: str,
+        check: str = "roundtrip",
+        scenario: tuple[str, ...] = (),
+    ) -> bool:
+        return (
+            fnmatch.fnmatchcase(check, self.check)
+            and (
+                self.scenario == "*"
+                or any(
+                    fnmatch.fnmatchcase(name, p)
+                    for p in self.scenario.split("|")
+                    for name in scenario
+                )
+            )
+            and fnmatch.fnmatchcase(model, self.models)
+            and any(fnmatch.fnmatchcase(fmt, p) for p in self.format.split("|"))
+            and any(fnmatch.fnmatchcase(backend, p) for p in self.backend.split("|"))
+            and Version(keras_version) in SpecifierSet(self.keras)
+        )
+
+    def matches(self, error: BaseException) -> bool:
+        """Whether ``error``, or an error it was raised from, shows this symptom.
+
+        The chain counts: a failed load is a ``RoundTripError`` raised from
+        Keras's own exception, which is what entries name.
+        """
+        while error is not None:
+            names = {cls.__name__ for cls in type(error).__mro__}
+            if self.error in names and re.search(self.match, str(error)) is not None:
+                return True
+            error = error.__cause__
+        return False
+
+
+def find_known_failures(
+    model: str,
+    fmt: str,
+    keras_version: str,
+    backend: str,
+    check: str = "roundtrip",
+    table=(),
+    scenario: tuple[str, ...] = (),
+) -> tuple[KnownFailure, ...]:
+    """Every entry of ``table`` covering this case: a case can meet several defects
+    (a mixed-precision EfficientNet .h5 loses its statistics *and* its policy), and
+    fails with whichever shows first. ``scenario``: the case's variant names."""
+    return tuple(
+        entry
+        for entry in table
+        if entry.applies_to(model, fmt, keras_version, backend, check, scenario)
+    )
+
+
+class KnownFailureReproduced(Exception):
+    """The case failed exactly as one of its known-failure entries says."""
+
+
+@contextlib.contextmanager
+def expected_failure(entries):
+    """Turn an error matching one of ``entries`` into :class:`KnownFailureReproduced`.
+
+    ``entries``: a :class:`KnownFailure`, several, or None. Any other error
+    propagates unchanged, so it fails the case outright.
+    """
+    if isinstance(entries, KnownFailure):
+        entries = (entries,)
+    try:
+        yield
+    except Exception as error:
+        for entry in entries or ():
+            if entry.matches(error):
+                raise KnownFailureReproduced(f"{entry.reason}\n--- observed: {error}") from error
+        raise
+
+
+FIELDS = tuple(KnownFailure.__dataclass_fields__)
+
+
+class KnownFailuresFileError(ValueError):
+    """A known-failures TOML file that cannot be used; the message names file and entry."""
+
+
+def load_known_failures(path: Path) -> tuple[KnownFailure, ...]:
+    """The ``[[known_failure]]`` tables of a TOML file, each a :class:`KnownFailure`.
+
+    Same fields and strict semantics as the EfficientNet suite's table; an unknown
+    field, a missing one, a bad version specifier or regular expression names the
+    file and the entry.
+    """
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+
+    path = Path(path)
+    try:
+        document = tomllib.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        raise KnownFailuresFileError(f"{path}: {error}") from None
+    entries = document.get("known_failure", [])
+    unknown_top = sorted(set(document) - {"known_failure"})
+    if unknown_top or not isinstance(entries, list):
+        raise KnownFailuresFileError(
+            f"{path}: expected only [[known_failure]] tables, found {unknown_top or entries!r}"
+        )
+    found = []
+    for index, entry in enumerate(entries, 1):
+        where = f"{path}: [[known_failure]] #{index}"
+        unknown = sorted(set(entry) - set(FIELDS))
+        required = [
+            name
+            for name in ("models", "format", "keras", "error", "match", "reason")
+            if name not in entry
+        ]
+        if unknown or required:
+            raise KnownFailuresFileError(
+                f"{where}: unknown field(s) {unknown}, missing {required}; fields: "
+                f"{', '.join(FIELDS)}"
+            )
+        try:
+            SpecifierSet(entry["keras"])
+            re.compile(entry["match"])
+        except (InvalidSpecifier, re.error) as error:
+            raise KnownFailuresFileError(f"{where}: {error}") from None
+        found.append(KnownFailure(**{k: str(v) for k, v in entry.items()}))
+    return tuple(found)

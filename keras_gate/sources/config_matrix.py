@@ -1,0 +1,76 @@
+"""The config matrix: cases from ``keras_gate_models``, collected under the ini file.
+
+The ini file is collected as a test module whose object is
+``keras_gate.gate_tests``, so its cases are ordinary pytest items
+(``pyproject.toml::test_round_trip[text_classifier-keras_v3]``) with fixtures,
+markers, ``-k`` and xdist like any other test.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import partial
+
+import pytest
+
+from keras_gate.api import GateModel
+from keras_gate.formats import CORE_FORMATS, check_format_names
+from keras_gate.matrix import GateCase
+from keras_gate.sources.entries import (
+    EntryError,
+    ModelEntry,
+    build_entry_model,
+    entry_settings,
+)
+
+ENTRIES_KEY = pytest.StashKey[list]()
+CASES_KEY = pytest.StashKey[list]()
+
+
+class ConfigMatrix(pytest.Module):
+    """The ini file that names the models, as the module of their round-trip cases."""
+
+    def _getobj(self):
+        return importlib.import_module("keras_gate.gate_tests")
+
+    def collect(self):
+        try:
+            entry_cases(self.config)
+        except EntryError as error:
+            raise self.CollectError(str(error)) from None
+        return super().collect()
+
+
+def build_entry_subject(entry: ModelEntry, settings, variant):
+    from keras_gate.subject import make_subject
+
+    details = {"weight_source": "as built"}
+    if entry.is_file:
+        details = {"weight_source": "file", "weights_file": str(entry.path)}
+    model = build_entry_model(entry, settings)
+    return make_subject(entry.name, model, settings=settings, variant=variant, **details)
+
+
+def entry_cases(config) -> list[GateCase]:
+    """One round-trip case per (entry, format); imports the factories once per process."""
+    if CASES_KEY in config.stash:
+        return config.stash[CASES_KEY]
+    cases = []
+    for entry in config.stash.get(ENTRIES_KEY, []):
+        settings = entry_settings(entry)
+        try:
+            formats = check_format_names(settings.formats or CORE_FORMATS, entry.text)
+        except ValueError as error:
+            raise EntryError(entry, str(error)) from None
+        for marker in settings.markers:
+            config.addinivalue_line("markers", f"{marker}: declared by {entry.text}")
+        model = GateModel(
+            entry.name,
+            build=partial(build_entry_subject, entry, settings),
+            markers=settings.markers,
+            settings=settings,
+            origin=entry.text,
+        )
+        cases += [GateCase(model, fmt) for fmt in formats]
+    config.stash[CASES_KEY] = cases
+    return cases

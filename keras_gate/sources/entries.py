@@ -1,0 +1,144 @@
+"""The ``keras_gate_models`` ini option: entries naming a factory or a saved file.
+
+``package.module:factory`` is a zero-argument callable returning a built
+``keras.Model`` (settings through ``@keras_gate.model(...)``); a path ending in
+``.keras`` or ``.h5`` (relative to the ini file) is a saved model. Parsing is
+pure; importing and building run only where cases run.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from keras_gate.api import ModelSettings, marker_name, settings_of
+
+SAVED_SUFFIXES = (".keras", ".h5")
+
+
+class EntryError(Exception):
+    """A ``keras_gate_models`` entry that cannot be used; the message names it."""
+
+    def __init__(self, entry: ModelEntry | str, problem: str):
+        text = entry.text if isinstance(entry, ModelEntry) else entry
+        super().__init__(f"keras_gate_models entry {text!r}: {problem}")
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """One line of ``keras_gate_models``."""
+
+    text: str
+    """As written in the ini file."""
+    root: Path
+    """The ini file's directory: imports and relative paths start there."""
+
+    @property
+    def is_file(self) -> bool:
+        return self.text.endswith(SAVED_SUFFIXES)
+
+    @property
+    def name(self) -> str:
+        """The factory's name, or the file's stem: the model's part of the test id."""
+        if self.is_file:
+            return Path(self.text).stem
+        return self.text.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
+
+    @property
+    def marker(self) -> str:
+        return marker_name(self.name)
+
+    @property
+    def path(self) -> Path:
+        return (self.root / self.text).resolve()
+
+
+def parse_entries(lines: list[str], root: Path) -> list[ModelEntry]:
+    """The entries of the ini option; ``EntryError`` for a malformed or repeated one."""
+    entries: list[ModelEntry] = []
+    for line in lines:
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        entry = ModelEntry(text, Path(root))
+        if not entry.is_file and (text.count(":") != 1 or not all(text.split(":"))):
+            raise EntryError(
+                text,
+                "expected package.module:factory or a path to a .keras / .h5 file",
+            )
+        clash = next((e for e in entries if e.marker == entry.marker), None)
+        if clash:
+            raise EntryError(text, f"same model name as {clash.text!r}: rename one")
+        entries.append(entry)
+    return entries
+
+
+def load_factory(entry: ModelEntry):
+    """Import the entry's factory; ``EntryError`` naming what failed."""
+    module_name, attribute = entry.text.split(":")
+    root = str(entry.root)
+    if root not in sys.path:
+        sys.path.insert(0, root)  # the project's own modules, as `python -m` would see them
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as error:
+        raise EntryError(
+            entry, f"cannot import {module_name!r}: {type(error).__name__}: {error}"
+        ) from error
+    factory = module
+    for part in attribute.split("."):
+        try:
+            factory = getattr(factory, part)
+        except AttributeError:
+            raise EntryError(entry, f"{module_name!r} has no attribute {attribute!r}") from None
+    if not callable(factory):
+        raise EntryError(entry, f"{attribute!r} is {type(factory).__name__}, not a callable")
+    return factory
+
+
+def entry_settings(entry: ModelEntry) -> ModelSettings:
+    """The settings of the entry's factory (``@keras_gate.model``), or the defaults."""
+    return ModelSettings() if entry.is_file else settings_of(load_factory(entry))
+
+
+def build_entry_model(entry: ModelEntry, settings: ModelSettings):
+    """The entry's built ``keras.Model``; ``EntryError`` naming what went wrong."""
+    import keras
+
+    if entry.is_file:
+        if not entry.path.is_file():
+            raise EntryError(entry, f"no such file {entry.path}")
+        try:
+            model = keras.models.load_model(
+                entry.path, custom_objects=settings.custom_objects, safe_mode=settings.safe_mode
+            )
+        except Exception as error:
+            hint = ""
+            if "safe_mode" in str(error):
+                hint = (
+                    " The file holds Python code (e.g. a Lambda): the gate refuses it with "
+                    "safe_mode on. If you trust it, gate a factory decorated with "
+                    "@keras_gate.model(safe_mode=False) that loads it."
+                )
+            raise EntryError(
+                entry, f"cannot load {entry.path}: {type(error).__name__}: {error}.{hint}"
+            ) from error
+    else:
+        factory = load_factory(entry)
+        try:
+            model = factory()
+        except Exception as error:
+            raise EntryError(
+                entry, f"the factory raised {type(error).__name__}: {error}"
+            ) from error
+    if not isinstance(model, keras.Model):
+        raise EntryError(entry, f"expected a keras.Model, got {type(model).__name__}")
+    if not model.built:
+        raise EntryError(
+            entry,
+            f"model {model.name!r} is not built: give it a keras.Input, call "
+            "model.build(shape), or call it once on data in the factory",
+        )
+    return model

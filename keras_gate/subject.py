@@ -1,0 +1,111 @@
+"""The model under test: built once, with its input batch and reference predictions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from keras_gate.api import DEFAULT_VARIANT, ModelSettings
+from keras_gate.runtime.inputs import derive_inputs
+from keras_gate.runtime.outputs import predict_outputs
+from keras_gate.runtime.seeds import stable_seed
+
+
+@dataclass
+class Subject:
+    """A built model, the batch it is compared on, and what it predicted before saving."""
+
+    name: str
+    model: object
+    inputs: object
+    outputs: dict[str, np.ndarray]
+    variant: object = DEFAULT_VARIANT
+    settings: ModelSettings = ModelSettings()
+    weight_source: str = "as built"
+    """Where the weights came from (``imagenet``, ``synthetic``, ``as built``, ``file``)."""
+    weights_file: str | None = None
+    next_step: Callable | None = None
+    """``next_step(model)``: one more training step, for models saved mid-training."""
+    tainted: str | None = None
+    """Why ``model`` no longer is as built (a save changed it): rebuild before reuse."""
+    _revived: dict = field(default_factory=dict, repr=False)
+
+    def revived(self, fmt, directory: Path):
+        """``self.model`` saved with ``fmt`` and loaded back, once per format.
+
+        Cases of one format (a round trip, an oracle check) share one reload; a
+        load that failed fails again, without another attempt.
+        """
+        if fmt not in self._revived:
+            try:
+                self._revived[fmt] = fmt.round_trip(
+                    self.model,
+                    directory,
+                    custom_objects=self.settings.custom_objects,
+                    safe_mode=self.settings.safe_mode,
+                )
+            except Exception as error:
+                self._revived[fmt] = error
+                raise
+        found = self._revived[fmt]
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    def predict(self, model) -> dict[str, np.ndarray]:
+        """``model``'s outputs (and probes) on this subject's batch."""
+        return predict_outputs(model, self.inputs, self.settings.probes)
+
+
+def resolve_inputs(model, name: str, settings: ModelSettings):
+    """The batch of ``settings.inputs`` (arrays or a callable taking a seed), else derived."""
+    given = settings.inputs
+    if given is None:
+        return derive_inputs(model, name)
+    if callable(given):
+        return given(stable_seed("inputs", name))
+    return given
+
+
+def make_subject(
+    name: str,
+    model,
+    *,
+    inputs=None,
+    settings: ModelSettings | None = None,
+    variant=DEFAULT_VARIANT,
+    **details,
+) -> Subject:
+    """Wrap a built ``model``: resolve its batch and record its predictions now.
+
+    ``inputs`` wins over ``settings.inputs``; ``details`` are further
+    :class:`Subject` fields (``weight_source``, ``weights_file``, ``next_step``).
+    """
+    settings = settings or ModelSettings()
+    batch = inputs if inputs is not None else resolve_inputs(model, name, settings)
+    outputs = predict_outputs(model, batch, settings.probes)
+    return Subject(name, model, batch, outputs, variant, settings, **details)
+
+
+def predict_revived(fmt, subject: Subject, revived) -> dict[str, np.ndarray]:
+    """Outputs of what ``fmt`` gave back: a model's outputs, or the format's own
+    prediction (an exported SavedModel has only the model's outputs)."""
+    if fmt.is_model:
+        return subject.predict(revived)
+    return fmt.predict(revived, subject.inputs, reference_names(subject))
+
+
+def reference_names(subject: Subject) -> list[str]:
+    """The model's own output names (no probes): what an inference export returns."""
+    return [name for name in subject.outputs if name not in subject.settings.probes]
+
+
+def reference_outputs(fmt, subject: Subject) -> dict[str, np.ndarray]:
+    """What ``fmt``'s revived object must predict: the format's own reference where it
+    has one (a traced graph), else the subject's outputs."""
+    if fmt.reference is not None:
+        return fmt.reference(subject.model, subject.inputs, reference_names(subject))
+    return subject.outputs

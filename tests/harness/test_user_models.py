@@ -1,0 +1,252 @@
+"""Gating a user's own models: entries, derived inputs, every output, the config matrix."""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from keras_gate.sources.entries import (
+    EntryError,
+    ModelEntry,
+    build_entry_model,
+    load_factory,
+    parse_entries,
+)
+
+keras = pytest.importorskip("keras")
+
+
+def _ranking_model():
+    query = keras.Input((8,), dtype="int32", name="query")
+    item = keras.Input((6,), name="item")
+    q = keras.layers.GlobalAveragePooling1D()(keras.layers.Embedding(50, 4)(query))
+    x = keras.layers.Concatenate()([q, item])
+    outputs = {"click": keras.layers.Dense(1, name="click")(x), "dwell": keras.layers.Dense(1)(x)}
+    return keras.Model({"query": query, "item": item}, outputs)
+
+
+def test_inputs_are_derived_per_input_with_embedding_ids_in_range():
+    from keras_gate import derive_inputs
+
+    model = _ranking_model()
+    batch = derive_inputs(model, "ranking")
+    assert sorted(batch) == ["item", "query"]
+    assert batch["query"].dtype == np.int32 and batch["query"].shape == (2, 8)
+    assert 0 <= batch["query"].min() and batch["query"].max() < 50
+    assert batch["item"].dtype == np.float32 and batch["item"].shape == (2, 6)
+    again = derive_inputs(model, "ranking")
+    assert all(np.array_equal(batch[k], again[k]) for k in batch)  # seeded
+
+
+def test_a_subclassed_model_needs_inputs_given():
+    from keras_gate.runtime.inputs import InputDerivationError, derive_inputs
+
+    class Sub(keras.Model):
+        def call(self, x):
+            return x
+
+    with pytest.raises(InputDerivationError, match="give inputs="):
+        derive_inputs(Sub(), "sub")
+
+
+def test_every_output_is_compared_by_its_name():
+    from keras_gate import derive_inputs
+    from keras_gate.runtime.outputs import predict_outputs
+
+    model = _ranking_model()
+    outputs = predict_outputs(model, derive_inputs(model, "ranking"))
+    assert sorted(outputs) == ["click", "dwell"]
+    inputs = keras.Input((3,))
+    heads = [keras.layers.Dense(2, name="a")(inputs), keras.layers.Dense(1)(inputs)]
+    pair = keras.Model(inputs, heads)
+    assert list(predict_outputs(pair, np.ones((2, 3), "float32")))[0] == "a"
+
+
+def test_entries_are_parsed_and_bad_ones_named(tmp_path):
+    entries = parse_entries(["pkg.models:text_model", "", "saved/ranker.keras"], tmp_path)
+    assert [(e.name, e.marker, e.is_file) for e in entries] == [
+        ("text_model", "text_model", False),
+        ("ranker", "ranker", True),
+    ]
+    with pytest.raises(EntryError, match="'pkg.models': expected package.module:factory"):
+        parse_entries(["pkg.models"], tmp_path)
+    with pytest.raises(EntryError, match="same model name as 'a:model'"):
+        parse_entries(["a:model", "b:model"], tmp_path)
+
+
+def _entry(tmp_path, source: str, text: str) -> ModelEntry:
+    (tmp_path / "user_models.py").write_text(textwrap.dedent(source))
+    sys.modules.pop("user_models", None)
+    return ModelEntry(text, tmp_path)
+
+
+def test_a_factory_that_does_not_import_is_named(tmp_path):
+    entry = _entry(tmp_path, "import not_a_module\n", "user_models:model")
+    with pytest.raises(EntryError, match="'user_models:model': cannot import 'user_models'"):
+        load_factory(entry)
+    entry = _entry(tmp_path, "x = 1\n", "user_models:missing")
+    with pytest.raises(EntryError, match="'user_models' has no attribute 'missing'"):
+        load_factory(entry)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("raise RuntimeError('no data')", "the factory raised RuntimeError: no data"),
+        ("return [1]", "expected a keras.Model, got list"),
+        ("return keras.Sequential([keras.layers.Dense(2)])", "is not built"),
+    ],
+    ids=["raises", "not-a-model", "unbuilt"],
+)
+def test_a_factory_that_fails_or_returns_no_built_model_is_named(tmp_path, body, message):
+    source = f"import keras\n\ndef model():\n    {body}\n"
+    entry = _entry(tmp_path, source, "user_models:model")
+    with pytest.raises(EntryError, match=f"'user_models:model': .*{message}"):
+        build_entry_model(entry, entry_settings_default())
+
+
+def entry_settings_default():
+    from keras_gate import ModelSettings
+
+    return ModelSettings()
+
+
+def test_a_saved_file_that_needs_safe_mode_off_is_refused(tmp_path):
+    inputs = keras.Input((2,))
+    model = keras.Model(inputs, keras.layers.Lambda(lambda x: x * 2)(inputs))
+    model.save(tmp_path / "lambda.keras")
+    entry = ModelEntry("lambda.keras", tmp_path)
+    with pytest.raises(EntryError, match=r"(?s)'lambda.keras'.*safe_mode.*safe_mode=False"):
+        build_entry_model(entry, entry_settings_default())
+
+
+PROJECT_MODELS = """
+import keras
+import numpy as np
+
+import keras_gate
+
+
+@keras.saving.register_keras_serializable(package="user")
+class Scale(keras.layers.Layer):
+    def __init__(self, factor=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = factor
+
+    def call(self, x):
+        return x * self.factor
+
+    def get_config(self):
+        return super().get_config()  # forgets `factor`
+
+
+class NoConfig(keras.layers.Layer):
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+
+    def call(self, x):
+        return x
+
+
+@keras_gate.model(markers=["tabular"], formats=["keras_v3", "from_config"])
+def dense_model():
+    inputs = keras.Input((4,))
+    return keras.Model(inputs, keras.layers.Dense(3, name="out")(inputs))
+
+
+def forgets_config():
+    inputs = keras.Input((4,))
+    return keras.Model(inputs, Scale(3.0, name="scale")(keras.layers.Dense(2)(inputs)))
+
+
+def unregistered_layer():
+    inputs = keras.Input((4,))
+    return keras.Model(inputs, NoConfig(2, name="no_config")(inputs))
+"""
+
+PROJECT_INI = """
+[pytest]
+keras_gate_models =
+    user_models:dense_model
+    user_models:forgets_config
+    user_models:unregistered_layer
+"""
+
+
+def _run_project(tmp_path, ini: str, *args):
+    (tmp_path / "user_models.py").write_text(PROJECT_MODELS)
+    (tmp_path / "pytest.ini").write_text(ini)
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rA", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_a_config_matrix_runs_with_plain_pytest(tmp_path):
+    result = _run_project(tmp_path, PROJECT_INI)
+    out = result.stdout
+    assert result.returncode == pytest.ExitCode.TESTS_FAILED, out[-3000:]
+    assert "PASSED pytest.ini::test_round_trip[dense_model-keras_v3]" in out
+    assert "PASSED pytest.ini::test_round_trip[dense_model-from_config]" in out
+    # A layer whose get_config() forgets an argument: caught, the layer named.
+    assert "FAILED pytest.ini::test_round_trip[forgets_config-keras_v3]" in out
+    assert "first diverging layer: scale (Scale)" in out
+    # A layer Keras cannot revive (not registered): a classified failure of the
+    # case, not a crash of the run.
+    assert "FAILED pytest.ini::test_round_trip[unregistered_layer-keras_v3]" in out
+    assert "RoundTripError: keras_v3: load failed: TypeError" in out
+
+
+def test_the_config_matrix_selects_by_model_and_user_marker(tmp_path):
+    result = _run_project(tmp_path, PROJECT_INI, "--co", "-q", "-m", "tabular")
+    ids = [line for line in result.stdout.splitlines() if "::" in line]
+    assert ids == [
+        "pytest.ini::test_round_trip[dense_model-keras_v3]",
+        "pytest.ini::test_round_trip[dense_model-from_config]",
+    ], result.stdout + result.stderr
+
+
+def test_an_entry_that_does_not_import_fails_collection_naming_it(tmp_path):
+    ini = "[pytest]\nkeras_gate_models =\n    user_models:dense_model\n    nowhere:model\n"
+    result = _run_project(tmp_path, ini)
+    assert result.returncode == pytest.ExitCode.INTERRUPTED
+    assert "keras_gate_models entry 'nowhere:model': cannot import 'nowhere'" in result.stdout
+
+
+def test_known_failures_from_a_toml_file_are_strict_xfails(tmp_path):
+    (tmp_path / "known.toml").write_text(
+        textwrap.dedent(
+            """
+            [[known_failure]]
+            models = "forgets_config"
+            format = "keras_v3"
+            keras = ">=3.0"
+            error = "PredictionMismatch"
+            match = "predicts differently"
+            reason = "our Scale layer forgets its factor (ticket 12)"
+            """
+        )
+    )
+    ini = PROJECT_INI + "keras_gate_known_failures = known.toml\n"
+    result = _run_project(tmp_path, ini, "-k", "forgets_config")
+    assert "XFAIL pytest.ini::test_round_trip[forgets_config-keras_v3]" in result.stdout
+    assert "our Scale layer forgets its factor (ticket 12)" in result.stdout
+
+
+def test_a_bad_known_failures_file_names_the_entry(tmp_path):
+    from keras_gate.known_failures import KnownFailuresFileError, load_known_failures
+
+    path = tmp_path / "known.toml"
+    path.write_text('[[known_failure]]\nmodels = "x"\nformat = "h5"\nkeras = "3.5"\n')
+    with pytest.raises(KnownFailuresFileError, match=r"known.toml: \[\[known_failure\]\] #1"):
+        load_known_failures(path)
