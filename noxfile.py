@@ -8,7 +8,7 @@
 
 ``KERAS`` is a release (``3.9.0``), ``pinned`` (.ci/constraints.txt, the default),
 ``latest`` or ``nightly``. Arguments after ``--`` go to pytest (default: the
-self-tests and the quick tier) or, for ``bisect``, to tools/bisect_keras.py.
+self-tests and the quick tier) or, for ``bisect``, to ``python -m keras_gate.bisect``.
 """
 
 from __future__ import annotations
@@ -78,4 +78,4 @@ def bisect(session: nox.Session) -> None:
     """First Keras release where the selected cases' verdict changes (TensorFlow 2.17.1)."""
     # One backend stack for every release tried; releases before 3.2 need dm-tree.
     session.install("-e", ".", "tensorflow-cpu==2.17.1", "numpy<2", "dm-tree")
-    session.run("python", "tools/bisect_keras.py", *session.posargs)
+    session.run("python", "-m", "keras_gate.bisect", "tests/regression", *session.posargs)

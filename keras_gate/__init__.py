@@ -7,6 +7,7 @@ importable from here; nothing here imports Keras until a model is built.
 """
 
 from keras_gate.api import DEFAULT_VARIANT, GateModel, ModelSettings, Variant, model
+from keras_gate.built_model import BuiltModel, prepare_model
 from keras_gate.checks.oracle import GroundTruthViolation, check_against_weights
 from keras_gate.checks.predictions import (
     TOLERANCES,
@@ -33,7 +34,6 @@ from keras_gate.roundtrip import RoundTripResult, check_round_trip
 from keras_gate.runtime.graph_walk import run_graph, walk_graph
 from keras_gate.runtime.inputs import derive_inputs
 from keras_gate.runtime.seeds import random_state, stable_seed
-from keras_gate.subject import Subject, make_subject
 from keras_gate.versions import keras_backend, keras_version, stack_versions
 from keras_gate.weight_cache import CACHE_ENV, WeightCache, WeightCacheError, default_cache_dir
 
@@ -55,7 +55,7 @@ __all__ = [
     "RoundTripFormat",
     "RoundTripResult",
     "StateMismatch",
-    "Subject",
+    "BuiltModel",
     "Tolerance",
     "Variant",
     "WeightCache",
@@ -69,7 +69,7 @@ __all__ = [
     "keras_backend",
     "keras_version",
     "load_known_failures",
-    "make_subject",
+    "prepare_model",
     "model",
     "random_state",
     "run_graph",

@@ -112,7 +112,7 @@ def marker_name(name: str) -> str:
 class GateModel:
     """One model the gate checks: a name and how to build it in a worker.
 
-    ``build(variant) -> Subject`` runs where cases run (an xdist worker), never in
+    ``build(variant) -> BuiltModel`` runs where cases run (an xdist worker), never in
     the controller. Compared by identity: one object per model per run.
     """
 

@@ -1,6 +1,9 @@
 """Find the first Keras release where a gate case's verdict changes.
 
-    python tools/bisect_keras.py -m "efficientnetb0 and keras_v3" --range 3.0.0..3.15.1
+    python -m keras_gate.bisect -m "efficientnetb0 and keras_v3" --range 3.0.0..3.15.1 [pytest args]
+
+Runs pytest in the current directory (a project's config matrix, or the
+EfficientNet suite with ``tests/regression`` among the pytest args).
 
 Each release tried gets its own directory of Keras (``pip install --target``,
 no dependencies) on top of this interpreter's backend and test stack, so a
@@ -25,7 +28,6 @@ from pathlib import Path
 
 from packaging.version import Version
 
-ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CACHE = Path(os.environ.get("KERAS_GATE_BISECT_CACHE", "~/.cache/keras-gate-bisect"))
 
 
@@ -78,16 +80,16 @@ def verdict(
     The signature is ``pass`` or ``fail: <exception classes>``, so a change of
     *how* a case fails (a load error turning into a state mismatch) counts too.
     """
+    project = Path.cwd()
     env = dict(
         os.environ,
-        PYTHONPATH=os.pathsep.join([str(keras_dir(version, cache)), str(ROOT)]),
+        PYTHONPATH=os.pathsep.join([str(keras_dir(version, cache)), str(project)]),
         COLUMNS="400",  # room for the exception class in the short summary
     )
     command = [
         sys.executable,
         "-m",
         "pytest",
-        str(ROOT / "tests" / "regression"),
         "-p",
         "no:cacheprovider",
         "-q",
@@ -97,7 +99,7 @@ def verdict(
         selection,
         *pytest_args,
     ]
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
     lines = result.stdout.strip().splitlines()
     tail = lines[-1] if lines else "(no output)"
     if result.returncode not in (0, 1):

@@ -19,18 +19,18 @@ from keras_gate.artifacts import (
     save_artifact,
     verify_hashes,
 )
+from keras_gate.built_model import predict_revived, reference_outputs
 from keras_gate.checks.predictions import PredictionMismatch, tolerance_for
 from keras_gate.checks.state import StateMismatch
 from keras_gate.formats import get_format
 from keras_gate.known_failures import expected_failure
 from keras_gate.roundtrip import check_round_trip
 from keras_gate.runtime.outputs import predict_outputs
-from keras_gate.subject import predict_revived, reference_outputs
 from keras_gate.versions import keras_backend, keras_version, stack_versions
 
 
 def test_round_trip(
-    roundtrip_case, gate_subject, tmp_path, tolerance, record_property, artifact_target
+    roundtrip_case, built_model, tmp_path, tolerance, record_property, artifact_target
 ):
     """The model saved and loaded back (or copied) predicts and holds what it did."""
 
@@ -43,7 +43,7 @@ def test_round_trip(
         with expected_failure(roundtrip_case.known_failures):
             try:
                 differences = check_round_trip(
-                    gate_subject,
+                    built_model,
                     roundtrip_case.format,
                     tmp_path,
                     tolerance,
@@ -57,16 +57,16 @@ def test_round_trip(
     finally:
         # Whatever the verdict: a file the old release wrote is what the new one must read.
         if artifact_target is not None and roundtrip_case.format.file_name:
-            _save_artifact(artifact_target, roundtrip_case, gate_subject, tmp_path)
+            _save_artifact(artifact_target, roundtrip_case, built_model, tmp_path)
 
 
-def _save_artifact(target, case, subject, tmp_path):
+def _save_artifact(target, case, built, tmp_path):
     fmt = case.format
     if not (tmp_path / fmt.file_name).exists():
         return  # the save itself failed: nothing to hand on
     try:
-        revived = subject.revived(fmt, tmp_path)
-        revived_outputs = predict_revived(fmt, subject, revived)
+        revived = built.revived(fmt, tmp_path)
+        revived_outputs = predict_revived(fmt, built, revived)
     except Exception:
         revived_outputs = None  # the saving release could not reload it either
     save_artifact(
@@ -74,17 +74,17 @@ def _save_artifact(target, case, subject, tmp_path):
         case=case.id,
         saved_in=tmp_path,
         file_name=fmt.file_name,
-        inputs=subject.inputs,
-        outputs=reference_outputs(fmt, subject),
+        inputs=built.inputs,
+        outputs=reference_outputs(fmt, built),
         revived_outputs=revived_outputs,
         description={
             "model": case.model.name,
             "scenario": case.variant.id or "default",
             "compute_dtype": case.variant.compute_dtype,
-            "probes": subject.settings.probes,
+            "probes": built.settings.probes,
             "format": fmt.name,
             "stack": stack_versions(),
-            "weights": {"source": subject.weight_source, "file": subject.weights_file},
+            "weights": {"source": built.weight_source, "file": built.weights_file},
         },
     )
 

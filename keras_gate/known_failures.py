@@ -42,6 +42,13 @@ class KnownFailure:
     """Variants affected (the EfficientNet suite's scenario entries), fnmatch patterns
     joined by ``|``: the entry applies when any pattern matches any of the case's
     variant names."""
+    id: str = ""
+    """Short stable name of the defect, used in reports and verdict comparisons
+    (default: ``<models>/<format>/<error>``)."""
+
+    @property
+    def name(self) -> str:
+        return self.id or f"{self.models}/{self.format}/{self.error}"
 
     def applies_to(
         self,
@@ -104,6 +111,11 @@ def find_known_failures(
 class KnownFailureReproduced(Exception):
     """The case failed exactly as one of its known-failure entries says."""
 
+    def __init__(self, message: str, entries: tuple[KnownFailure, ...] = ()):
+        super().__init__(message)
+        self.entries = entries
+        """Every entry whose symptom the error shows (a case can show several defects)."""
+
 
 @contextlib.contextmanager
 def expected_failure(entries):
@@ -117,9 +129,10 @@ def expected_failure(entries):
     try:
         yield
     except Exception as error:
-        for entry in entries or ():
-            if entry.matches(error):
-                raise KnownFailureReproduced(f"{entry.reason}\n--- observed: {error}") from error
+        shown = tuple(entry for entry in entries or () if entry.matches(error))
+        if shown:
+            reasons = "\n".join(f"[{entry.name}] {entry.reason}" for entry in shown)
+            raise KnownFailureReproduced(f"{reasons}\n--- observed: {error}", shown) from error
         raise
 
 

@@ -8,12 +8,19 @@ Importable without Keras.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from keras_gate.api import DEFAULT_VARIANT, GateModel
 from keras_gate.formats import FORMATS, get_format
-from keras_gate.known_failures import KnownFailure, KnownFailureReproduced, find_known_failures
+from keras_gate.known_failures import (
+    KnownFailure,
+    KnownFailureReproduced,
+    KnownFailuresFileError,
+    find_known_failures,
+    load_known_failures,
+)
 
 CHECKS = {
     "roundtrip": "prediction and state equality across a save/load round trip or in-memory copy",
@@ -64,13 +71,17 @@ class GateCase:
         return self.subject != ORIGINAL
 
     def properties(self) -> list[tuple[str, str]]:
-        """The case's identity as ``user_properties`` (reports, JUnit, the summary)."""
-        return [
+        """The case's identity as ``user_properties`` (reports, JUnit, the summary), and
+        the known-failure entries that cover it."""
+        found = [
             ("model", self.model.name),
             ("scenario", self.variant.id or "default"),
             ("subject", self.subject),
             ("check", self.check),
         ]
+        if self.known_failures:
+            found.append(("known_failures", ",".join(e.name for e in self.known_failures)))
+        return found
 
     def marker_names(self) -> list[str]:
         names = [self.model.marker, *self.model.markers, self.check, *self.variant.names]
@@ -147,3 +158,48 @@ def order_cases(items) -> None:
     ranked = sorted((items[i] for i in slots), key=rank)
     for slot, item in zip(slots, ranked):
         items[slot] = item
+
+
+KNOWN_FAILURES_KEY = pytest.StashKey[tuple]()
+PROJECT_CASES_KEY = pytest.StashKey[list]()
+
+
+def known_failure_table(config) -> tuple:
+    """Every known-failure entry in force: the projects' tables (hook) and the TOML file
+    of ``keras_gate_known_failures``; empty with ``--known-failures=off``."""
+    if KNOWN_FAILURES_KEY not in config.stash:
+        entries = []
+        if config.getoption("known_failures") == "on":
+            for table in config.hook.pytest_keras_gate_known_failures(config=config):
+                entries += list(table)
+            name = config.getini("keras_gate_known_failures")
+            if name:
+                path = Path(config.inipath).parent / name if config.inipath else Path(name)
+                try:
+                    entries += load_known_failures(path)
+                except KnownFailuresFileError as error:
+                    raise pytest.UsageError(f"keras_gate_known_failures: {error}") from None
+        config.stash[KNOWN_FAILURES_KEY] = tuple(entries)
+    return config.stash[KNOWN_FAILURES_KEY]
+
+
+def project_cases(config) -> list:
+    """The cases projects add through ``pytest_keras_gate_cases``, gathered once."""
+    if PROJECT_CASES_KEY not in config.stash:
+        found = []
+        for cases in config.hook.pytest_keras_gate_cases(config=config):
+            found += list(cases)
+        config.stash[PROJECT_CASES_KEY] = found
+    return config.stash[PROJECT_CASES_KEY]
+
+
+def failure_properties(error: BaseException) -> list[tuple[str, str]]:
+    """What a failed case reports besides its verdict: the symptom (the upstream error
+    where a known failure wraps it) and the known-failure entries it showed."""
+    shown = getattr(error, "entries", None)
+    cause = error.__cause__ if shown and error.__cause__ is not None else error
+    lines = str(cause).strip().splitlines()
+    found = [("symptom", f"{type(cause).__name__}: {lines[0][:300] if lines else ''}")]
+    if shown:
+        found.append(("shown", ",".join(entry.name for entry in shown)))
+    return found

@@ -10,29 +10,39 @@ per worker), ``gate_tests`` (the test functions), ``summary`` (the report).
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
 import pytest
 
 from keras_gate import hookspecs
-from keras_gate.artifacts import ArtifactError, find_artifacts
+from keras_gate.artifacts import artifacts_to_load
 from keras_gate.checks.predictions import Tolerance, tolerance_for
-from keras_gate.formats import FORMATS
-from keras_gate.known_failures import KnownFailuresFileError, load_known_failures
-from keras_gate.matrix import CHECKS, case_of, case_param, order_cases, remember_case
-from keras_gate.matrix import with_known_failures as _with_known_failures
-from keras_gate.runtime.devices import (
-    DeviceAssignment,
-    assign_device,
-    count_nvidia_gpus,
-    visible_gpus,
+from keras_gate.lifecycle import restore_global_policy
+from keras_gate.matrix import (
+    CHECKS,
+    case_of,
+    case_param,
+    failure_properties,
+    known_failure_table,
+    order_cases,
+    project_cases,
+    remember_case,
+    with_known_failures,
 )
-from keras_gate.selection import check_marker_expression, keyword_selection_message
-from keras_gate.sources.config_matrix import ENTRIES_KEY, ConfigMatrix, entry_cases
+from keras_gate.runtime.devices import pin_process
+from keras_gate.selection import (
+    check_marker_expression,
+    gate_markers,
+    keyword_selection_message,
+)
+from keras_gate.sources.config_matrix import (
+    ENTRIES_KEY,
+    ConfigMatrix,
+    collect_ini_file_with_testpaths,
+    entry_cases,
+)
 from keras_gate.sources.entries import EntryError, parse_entries
-from keras_gate.summary import SummaryCollector
+from keras_gate.summary import SummaryCollector, SummaryOptions
 from keras_gate.versions import keras_backend, keras_version, stack_versions
 
 
@@ -71,6 +81,27 @@ def pytest_addoption(parser):
         "(Markdown ready to append to a CI step summary).",
     )
     group.addoption(
+        "--save-verdicts",
+        metavar="PATH",
+        default=None,
+        help="write every gate case's verdict, symptom, known-failure entries and figures, "
+        "with the stack versions, to PATH (JSON): a baseline for --compare-verdicts.",
+    )
+    group.addoption(
+        "--compare-verdicts",
+        metavar="PATH",
+        default=None,
+        help="classify every case against the baseline at PATH (new failure, fixed, changed, "
+        "known failure, still failing, still passing, new case, gone) and print the table.",
+    )
+    group.addoption(
+        "--fail-on",
+        choices=("new", "any"),
+        default=None,
+        help="what fails the run: 'new' = only a new failure against --compare-verdicts "
+        "(the default when comparing), 'any' = any failing case (the default otherwise).",
+    )
+    group.addoption(
         "--save-artifacts",
         metavar="DIR",
         default=None,
@@ -101,17 +132,6 @@ def pytest_addoption(parser):
     )
 
 
-def gate_markers(config) -> dict[str, str]:
-    """Every marker known before collection, with its help text."""
-    markers = {fmt.name: f"cases on {fmt.description}" for fmt in FORMATS}
-    markers.update(CHECKS)
-    for entry in config.stash.get(ENTRIES_KEY, []):
-        markers[entry.marker] = f"cases of {entry.text}"
-    for found in config.hook.pytest_keras_gate_markers(config=config):
-        markers.update(found)
-    return markers
-
-
 KERAS_WARNINGS = (
     # Keras's own notice when a model is saved as legacy .h5: the gate does it on purpose.
     "ignore:You are saving your model as an HDF5 file:UserWarning",
@@ -128,62 +148,20 @@ def pytest_configure(config):
         config.stash[ENTRIES_KEY] = parse_entries(config.getini("keras_gate_models"), root)
     except EntryError as error:
         raise pytest.UsageError(str(error)) from None
-    config.stash[MARKERS_KEY] = gate_markers(config)
+    config.stash[MARKERS_KEY] = gate_markers(config, config.stash[ENTRIES_KEY])
     for name, text in config.stash[MARKERS_KEY].items():
         config.addinivalue_line("markers", f"{name}: {text}")
-    config.stash[DEVICE_KEY] = _pin_device(config)
-    config.stash[ARTIFACTS_KEY] = _artifacts_to_load(config)
-    config.stash[SUMMARY_KEY] = SummaryCollector()
+    config.stash[DEVICE_KEY] = pin_process(config)
+    config.stash[ARTIFACTS_KEY] = artifacts_to_load(config.getoption("load_artifacts"))
+    config.stash[SUMMARY_KEY] = SummaryCollector(SummaryOptions.from_config(config))
     config.pluginmanager.register(config.stash[SUMMARY_KEY], "keras_gate_summary")
-    _collect_ini_file_with_testpaths(config)
+    collect_ini_file_with_testpaths(config)
 
 
 MARKERS_KEY = pytest.StashKey[dict]()
 SUMMARY_KEY = pytest.StashKey[SummaryCollector]()
 ARTIFACTS_KEY = pytest.StashKey[list]()
-DEVICE_KEY = pytest.StashKey["DeviceAssignment | None"]()
-KNOWN_FAILURES_KEY = pytest.StashKey[tuple]()
-
-
-def _collect_ini_file_with_testpaths(config) -> None:
-    # A plain `pytest` collects `testpaths` only: the ini file that names the
-    # models must be among them for its cases to run.
-    if not (config.stash[ENTRIES_KEY] and config.inipath):
-        return
-    if config.args_source == pytest.Config.ArgsSource.TESTPATHS:
-        ini = str(config.inipath)
-        if ini not in config.args:
-            config.args.append(ini)
-
-
-def _artifacts_to_load(config) -> list:
-    directory = config.getoption("load_artifacts")
-    if not directory:
-        return []
-    try:
-        return find_artifacts(Path(directory).expanduser())
-    except ArtifactError as error:
-        raise pytest.UsageError(str(error)) from None
-
-
-def _pin_device(config) -> DeviceAssignment | None:
-    """In a process that runs cases, pin it to its device before TensorFlow loads."""
-    workerinput = getattr(config, "workerinput", None)
-    if workerinput is None and config.getoption("numprocesses", default=None):
-        return None  # the xdist controller runs no case and must not hide GPUs from workers
-    worker = workerinput["workerid"] if workerinput else "master"
-    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
-    gpus = visible_gpus(visible, count_nvidia_gpus() if visible is None else 0)
-    try:
-        assignment = assign_device(
-            worker, gpus, config.getoption("workers_per_gpu"), config.getoption("cpu_workers")
-        )
-    except ValueError as error:
-        raise pytest.UsageError(str(error)) from None
-    if "tensorflow" in sys.modules:
-        raise pytest.UsageError("TensorFlow was imported before the gate could pin the device")
-    os.environ.update(assignment.environment)
-    return assignment
+DEVICE_KEY = pytest.StashKey[object]()
 
 
 def pytest_collect_file(file_path, parent):
@@ -191,36 +169,6 @@ def pytest_collect_file(file_path, parent):
     if config.stash.get(ENTRIES_KEY, None) and config.inipath and file_path == config.inipath:
         return ConfigMatrix.from_parent(parent, path=file_path)
     return None
-
-
-def _known_failures(config) -> tuple:
-    """Every known-failure entry in force: the projects' tables and the TOML file."""
-    if KNOWN_FAILURES_KEY not in config.stash:
-        entries = []
-        if config.getoption("known_failures") == "on":
-            for table in config.hook.pytest_keras_gate_known_failures(config=config):
-                entries += list(table)
-            name = config.getini("keras_gate_known_failures")
-            if name:
-                path = Path(config.inipath).parent / name if config.inipath else Path(name)
-                try:
-                    entries += load_known_failures(path)
-                except KnownFailuresFileError as error:
-                    raise pytest.UsageError(f"keras_gate_known_failures: {error}") from None
-        config.stash[KNOWN_FAILURES_KEY] = tuple(entries)
-    return config.stash[KNOWN_FAILURES_KEY]
-
-
-def _project_cases(config) -> list:
-    if PROJECT_CASES_KEY not in config.stash:
-        found = []
-        for cases in config.hook.pytest_keras_gate_cases(config=config):
-            found += list(cases)
-        config.stash[PROJECT_CASES_KEY] = found
-    return config.stash[PROJECT_CASES_KEY]
-
-
-PROJECT_CASES_KEY = pytest.StashKey[list]()
 
 
 def pytest_generate_tests(metafunc):
@@ -233,10 +181,10 @@ def pytest_generate_tests(metafunc):
         if argname not in metafunc.fixturenames:
             continue
         from_ini = isinstance(metafunc.definition.parent, ConfigMatrix)
-        cases = entry_cases(config) if from_ini else _project_cases(config)
-        table, version, backend = _known_failures(config), keras_version(), keras_backend()
+        cases = entry_cases(config) if from_ini else project_cases(config)
+        table, version, backend = known_failure_table(config), keras_version(), keras_backend()
         params = [
-            case_param(_with_known_failures(case, table, version, backend), backend)
+            case_param(with_known_failures(case, table, version, backend), backend)
             for case in cases
             if case.check == check
         ]
@@ -256,11 +204,19 @@ def pytest_collection_modifyitems(session, config, items):
     order_cases(items)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if call.excinfo is not None and case_of(item) is not None:
+        report.user_properties.extend(failure_properties(call.excinfo.value))
+    return report
+
+
 def pytest_sessionfinish(session, exitstatus):
     summary = session.config.stash.get(SUMMARY_KEY, None)
-    if summary and summary.outcomes.nothing_ran and exitstatus == 0:
-        # A gate whose every case was skipped proved nothing: it must not pass.
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    # Files and the exit status belong to the process that owns the run (not a worker).
+    if summary is not None and not hasattr(session.config, "workerinput"):
+        summary.finish(session)
 
 
 def pytest_report_header(config):
@@ -284,24 +240,14 @@ def pytest_runtest_teardown(item, nextitem):
 HOLDER_KEY = pytest.StashKey["CurrentModel"]()
 
 
-class _Reclaimer:
-    """Frees a released model once pytest has dropped the case's fixture values too."""
-
-    def __init__(self, holder):
-        self.holder = holder
-
-    def pytest_runtest_logfinish(self, nodeid, location):
-        self.holder.reclaim()
-
-
 @pytest.fixture(scope="session")
 def current_model(pytestconfig):
     """This process's one built model; a case of another model drops the previous one."""
-    from keras_gate.lifecycle import CurrentModel
+    from keras_gate.lifecycle import CurrentModel, Reclaimer
 
     holder = CurrentModel()
     pytestconfig.stash[HOLDER_KEY] = holder
-    reclaimer = _Reclaimer(holder)
+    reclaimer = Reclaimer(holder)
     pytestconfig.pluginmanager.register(reclaimer)
     yield holder
     pytestconfig.pluginmanager.unregister(reclaimer)
@@ -310,29 +256,22 @@ def current_model(pytestconfig):
 
 
 @pytest.fixture
-def gate_subject(request, current_model, record_property, device):
-    """The built model of this case (a :class:`keras_gate.Subject`), shared by its cases.
+def built_model(request, current_model, record_property, device):
+    """The built model of this case (a :class:`keras_gate.BuiltModel`), shared by its cases.
 
     Fails the case if it left Keras's global dtype policy changed (and restores it).
     """
     case = case_of(request.node)
     record_property("device", device)
-    subject = current_model.get(case)
-    record_property("weight_source", subject.weight_source)
-    record_property("weights_file", subject.weights_file)
-    if not subject.settings.safe_mode:
+    built = current_model.get(case)
+    record_property("weight_source", built.weight_source)
+    record_property("weights_file", built.weights_file)
+    if not built.settings.safe_mode:
         record_property("safe_mode", False)
-    yield subject
-    _check_global_policy_restored()
-
-
-def _check_global_policy_restored() -> None:
-    import keras
-
-    policy = keras.mixed_precision.global_policy().name
-    if policy != "float32":
-        keras.mixed_precision.set_global_policy("float32")
-        pytest.fail(f"the case left Keras's global dtype policy at {policy!r} (now restored)")
+    yield built
+    left = restore_global_policy()
+    if left:
+        pytest.fail(f"the case left Keras's global dtype policy at {left!r} (now restored)")
 
 
 @pytest.fixture(scope="session")
@@ -389,7 +328,7 @@ def keras_roundtrip(tmp_path_factory, device):
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     summary = config.stash.get(SUMMARY_KEY, None)
     if summary is not None:
-        summary.write_summary(terminalreporter, config.getoption("roundtrip_report"))
+        summary.write_summary(terminalreporter)
     names = [entry.name for entry in config.stash.get(ENTRIES_KEY, [])]
     for found in config.hook.pytest_keras_gate_model_names(config=config):
         names += list(found)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from keras_gate.api import ModelSettings
+from keras_gate.built_model import prepare_model
 from keras_gate.formats import CORE_FORMATS, check_format_names, get_format
 from keras_gate.roundtrip import RoundTripResult, check_round_trip
-from keras_gate.subject import make_subject
 
 
 def round_trip_model(
@@ -22,10 +22,10 @@ def round_trip_model(
     """Round-trip ``model`` through each of ``formats``; raise on the first that fails."""
     names = check_format_names(formats or CORE_FORMATS, "keras_roundtrip(formats=...)")
     settings = ModelSettings(custom_objects=custom_objects)
-    subject = make_subject(model.name, model, inputs=inputs, settings=settings)
+    built = prepare_model(model.name, model, inputs=inputs, settings=settings)
     results = {}
     for name in names:
         fmt = get_format(name)
-        differences = check_round_trip(subject, fmt, Path(directory) / name, tolerance)
+        differences = check_round_trip(built, fmt, Path(directory) / name, tolerance)
         results[name] = RoundTripResult(name, tuple(differences))
     return results

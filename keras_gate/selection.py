@@ -7,6 +7,9 @@ import re
 
 import pytest
 
+from keras_gate.formats import FORMATS
+from keras_gate.matrix import CHECKS
+
 _EXPRESSION_WORDS = {"and", "or", "not", "True", "False"}
 
 
@@ -45,3 +48,14 @@ def keyword_selection_message(config, exitstatus: int, model_names: list[str]) -
     if not keyword or exitstatus != pytest.ExitCode.NO_TESTS_COLLECTED or not model_names:
         return None
     return f"-k {keyword!r} selected no case; the models are: {', '.join(model_names)}"
+
+
+def gate_markers(config, entries) -> dict[str, str]:
+    """Every marker known before collection, with its help text."""
+    markers = {fmt.name: f"cases on {fmt.description}" for fmt in FORMATS}
+    markers.update(CHECKS)
+    for entry in entries:
+        markers[entry.marker] = f"cases of {entry.text}"
+    for found in config.hook.pytest_keras_gate_markers(config=config):
+        markers.update(found)
+    return markers

@@ -1,7 +1,8 @@
 """Outcomes of a run's gate cases and the end-of-run summary, from structured reports.
 
 Runs in the process that owns the terminal (under xdist: the controller, on
-the reports workers send), so counts and tables are the same with or without ``-n``.
+the reports workers send), so counts, tables, files and the exit status are
+the same with or without ``-n``.
 """
 
 from __future__ import annotations
@@ -9,7 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 from keras_gate.report import RoundTripReport
+from keras_gate.verdicts import (
+    FAILING_CLASSES,
+    Baseline,
+    ComparisonTable,
+    VerdictsFileError,
+    classify,
+    compare,
+    counts,
+    load_verdicts,
+    no_longer_reproducing,
+    save_verdicts,
+)
 from keras_gate.versions import stack_versions
 
 
@@ -36,32 +51,104 @@ class GateOutcomes:
         return bool(self.reported) and not self.ran
 
 
-class SummaryCollector:
-    """Feeds every test report to the run's round-trip report and outcome count."""
+@dataclass(frozen=True)
+class SummaryOptions:
+    report_path: str | None = None
+    save_verdicts: str | None = None
+    baseline: Baseline | None = None
+    fail_on: str = "any"
+    """``new``: only a new failure against the baseline fails the run; ``any``: any."""
 
-    def __init__(self):
+    @classmethod
+    def from_config(cls, config) -> SummaryOptions:
+        """The report, verdict and exit-status options, resolved (the baseline read
+        where the run is summarised, never in an xdist worker)."""
+        compare_path = config.getoption("compare_verdicts")
+        baseline = None
+        if compare_path and not hasattr(config, "workerinput"):
+            try:
+                baseline = load_verdicts(Path(compare_path).expanduser())
+            except VerdictsFileError as error:
+                raise pytest.UsageError(str(error)) from None
+        return cls(
+            report_path=config.getoption("roundtrip_report"),
+            save_verdicts=config.getoption("save_verdicts"),
+            baseline=baseline,
+            fail_on=config.getoption("fail_on") or ("new" if baseline is not None else "any"),
+        )
+
+
+class SummaryCollector:
+    """Feeds every test report to the run's records and outcome count; at the end,
+    writes the files, compares with the baseline and sets the exit status."""
+
+    def __init__(self, options: SummaryOptions):
+        self.options = options
         self.report = RoundTripReport()
         self.outcomes = GateOutcomes()
+        self.comparison: ComparisonTable | None = None
+        self.written: list[Path] = []
 
+    @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report):
         self.report.add(report)
         self.outcomes.add(report)
+        baseline = self.options.baseline
+        record = self.report.records.get(report.nodeid)
+        if baseline is not None and record is not None and report.when == "teardown":
+            # Before junitxml reads this report: the JUnit case carries its class too.
+            change, _ = classify(baseline.records.get(record.key), record)
+            report.user_properties.append(("baseline_change", change))
 
-    def write_summary(self, terminal, report_path: str | None) -> None:
-        """The end-of-run sections: nothing ran, round trips, weight sources."""
+    def finish(self, session) -> None:
+        """Compare, write the files, and set the exit status (``--fail-on``)."""
+        stack = stack_versions()
+        records = self.report.rows(None)
+        if self.options.baseline is not None:
+            self.comparison = ComparisonTable(
+                self.options.baseline, compare(self.options.baseline, records)
+            )
+        if self.options.save_verdicts:
+            self.written.append(save_verdicts(Path(self.options.save_verdicts), records, stack))
+        if self.options.report_path and self.report.records:
+            self.written += self.report.write(
+                Path(self.options.report_path),
+                stack,
+                comparison=self.comparison,
+            )
+        if self.outcomes.nothing_ran and session.exitstatus == 0:
+            # A gate whose every case was skipped proved nothing: it must not pass.
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        elif self.comparison is not None and self.options.fail_on == "new":
+            if session.exitstatus == pytest.ExitCode.TESTS_FAILED:
+                new = any(c.change in FAILING_CLASSES for c in self.comparison.changes)
+                session.exitstatus = pytest.ExitCode.TESTS_FAILED if new else pytest.ExitCode.OK
+
+    def write_summary(self, terminal) -> None:
+        """The end-of-run sections: nothing ran, baseline, round trips, weight sources."""
         if self.outcomes.nothing_ran:
             terminal.section("keras gate: NOTHING RAN", red=True)
             terminal.write_line(
                 f"all {self.outcomes.reported} gate cases were skipped: a gate that ran "
                 "nothing did not pass (exit status 1)."
             )
-        if self.report.records:
-            terminal.section("keras gate: round trips")
-            for line in self.report.text_lines():
+        if self.comparison is not None:
+            new = counts(self.comparison.changes).get("new failure", 0)
+            terminal.section("keras gate: against the baseline", red=bool(new), green=not new)
+            for line in self.comparison.text_lines():
                 terminal.write_line(line)
-            if report_path:
-                for path in self.report.write(Path(report_path), stack_versions()):
-                    terminal.write_line(f"report written: {path}")
+        stale = no_longer_reproducing(
+            self.report.rows(None), stack_versions(), self.options.baseline
+        )
+        for line in stale:
+            terminal.write_line(f"keras gate: {line}", yellow=True)
+        if self.report.rows():
+            terminal.section("keras gate: round trips")
+            changes = self.comparison.by_key() if self.comparison is not None else None
+            for line in self.report.text_lines(changes):
+                terminal.write_line(line)
+        for path in self.written:
+            terminal.write_line(f"written: {path}")
         if self.outcomes.weight_sources:
             terminal.section("keras gate: weight sources used")
             by_source: dict[str, list[str]] = {}

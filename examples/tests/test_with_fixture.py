@@ -2,7 +2,6 @@
 
 import keras
 import pytest
-
 from shop_models.text import text_classifier
 
 import keras_gate

@@ -41,14 +41,14 @@ class ConfigMatrix(pytest.Module):
         return super().collect()
 
 
-def build_entry_subject(entry: ModelEntry, settings, variant):
-    from keras_gate.subject import make_subject
+def build_entry(entry: ModelEntry, settings, variant):
+    from keras_gate.built_model import prepare_model
 
     details = {"weight_source": "as built"}
     if entry.is_file:
         details = {"weight_source": "file", "weights_file": str(entry.path)}
     model = build_entry_model(entry, settings)
-    return make_subject(entry.name, model, settings=settings, variant=variant, **details)
+    return prepare_model(entry.name, model, settings=settings, variant=variant, **details)
 
 
 def entry_cases(config) -> list[GateCase]:
@@ -66,7 +66,7 @@ def entry_cases(config) -> list[GateCase]:
             config.addinivalue_line("markers", f"{marker}: declared by {entry.text}")
         model = GateModel(
             entry.name,
-            build=partial(build_entry_subject, entry, settings),
+            build=partial(build_entry, entry, settings),
             markers=settings.markers,
             settings=settings,
             origin=entry.text,
@@ -74,3 +74,14 @@ def entry_cases(config) -> list[GateCase]:
         cases += [GateCase(model, fmt) for fmt in formats]
     config.stash[CASES_KEY] = cases
     return cases
+
+
+def collect_ini_file_with_testpaths(config) -> None:
+    """A plain ``pytest`` collects ``testpaths`` only: add the ini file that names the
+    models, so its cases run too."""
+    if not (config.stash.get(ENTRIES_KEY, None) and config.inipath):
+        return
+    if config.args_source == pytest.Config.ArgsSource.TESTPATHS:
+        ini = str(config.inipath)
+        if ini not in config.args:
+            config.args.append(ini)

@@ -85,14 +85,14 @@ def _filled_report():
 
 
 def test_scenario_cases_get_their_own_rows_after_the_seed_scenario():
-    rows = [(r.model, r.scenario, r.format) for r in _filled_report().rows()]
+    rows = [(r.model, r.scenario, r.subject) for r in _filled_report().rows()]
     assert rows.index(("EfficientNetB0", "default", "h5")) < rows.index(
         ("EfficientNetB0", "sequential-fine_tuned", "keras_v3")
     )
 
 
 def test_verdicts_figures_and_seconds_per_case():
-    rows = {(r.model, r.format): r for r in _filled_report().rows() if r.scenario == "default"}
+    rows = {(r.model, r.subject): r for r in _filled_report().rows() if r.scenario == "default"}
     assert len(rows) == 4
     ok = rows[("EfficientNetB0", "keras_v3")]
     assert (ok.verdict, ok.max_abs, ok.seconds, ok.weight_source) == ("pass", 0.0, 7.0, "synthetic")
@@ -144,4 +144,4 @@ def test_a_case_is_identified_by_its_properties_not_its_node_id():
         )
     )
     (row,) = report.rows()
-    assert (row.model, row.format, row.verdict) == ("text-classifier", "h5", "pass")
+    assert (row.model, row.subject, row.verdict) == ("text-classifier", "h5", "pass")

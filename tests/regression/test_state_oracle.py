@@ -5,14 +5,14 @@ import pytest
 from keras_gate import check_against_weights, expected_failure
 
 
-def test_state_oracle(oracle_case, gate_subject, tmp_path, record_property):
+def test_state_oracle(oracle_case, built_model, tmp_path, record_property):
     with expected_failure(oracle_case.known_failures):
         model = (
-            gate_subject.revived(oracle_case.format, tmp_path)
+            built_model.revived(oracle_case.format, tmp_path)
             if oracle_case.is_format
-            else gate_subject.model
+            else built_model.model
         )
-        verdict = check_against_weights(model, gate_subject.weights_file, gate_subject.inputs)
+        verdict = check_against_weights(model, built_model.weights_file, built_model.inputs)
     record_property("derived_state_checks", verdict.derived_checks)
     record_property("stem_checked", verdict.stem_checked)
     if not verdict.derived_checks and not verdict.stem_checked:

@@ -15,7 +15,7 @@ from keras_gate.runtime.seeds import stable_seed
 
 
 @dataclass
-class Subject:
+class BuiltModel:
     """A built model, the batch it is compared on, and what it predicted before saving."""
 
     name: str
@@ -56,7 +56,7 @@ class Subject:
         return found
 
     def predict(self, model) -> dict[str, np.ndarray]:
-        """``model``'s outputs (and probes) on this subject's batch."""
+        """``model``'s outputs (and probes) on this model's batch."""
         return predict_outputs(model, self.inputs, self.settings.probes)
 
 
@@ -70,7 +70,7 @@ def resolve_inputs(model, name: str, settings: ModelSettings):
     return given
 
 
-def make_subject(
+def prepare_model(
     name: str,
     model,
     *,
@@ -78,34 +78,34 @@ def make_subject(
     settings: ModelSettings | None = None,
     variant=DEFAULT_VARIANT,
     **details,
-) -> Subject:
+) -> BuiltModel:
     """Wrap a built ``model``: resolve its batch and record its predictions now.
 
     ``inputs`` wins over ``settings.inputs``; ``details`` are further
-    :class:`Subject` fields (``weight_source``, ``weights_file``, ``next_step``).
+    :class:`BuiltModel` fields (``weight_source``, ``weights_file``, ``next_step``).
     """
     settings = settings or ModelSettings()
     batch = inputs if inputs is not None else resolve_inputs(model, name, settings)
     outputs = predict_outputs(model, batch, settings.probes)
-    return Subject(name, model, batch, outputs, variant, settings, **details)
+    return BuiltModel(name, model, batch, outputs, variant, settings, **details)
 
 
-def predict_revived(fmt, subject: Subject, revived) -> dict[str, np.ndarray]:
+def predict_revived(fmt, built: BuiltModel, revived) -> dict[str, np.ndarray]:
     """Outputs of what ``fmt`` gave back: a model's outputs, or the format's own
     prediction (an exported SavedModel has only the model's outputs)."""
     if fmt.is_model:
-        return subject.predict(revived)
-    return fmt.predict(revived, subject.inputs, reference_names(subject))
+        return built.predict(revived)
+    return fmt.predict(revived, built.inputs, reference_names(built))
 
 
-def reference_names(subject: Subject) -> list[str]:
+def reference_names(built: BuiltModel) -> list[str]:
     """The model's own output names (no probes): what an inference export returns."""
-    return [name for name in subject.outputs if name not in subject.settings.probes]
+    return [name for name in built.outputs if name not in built.settings.probes]
 
 
-def reference_outputs(fmt, subject: Subject) -> dict[str, np.ndarray]:
+def reference_outputs(fmt, built: BuiltModel) -> dict[str, np.ndarray]:
     """What ``fmt``'s revived object must predict: the format's own reference where it
-    has one (a traced graph), else the subject's outputs."""
+    has one (a traced graph), else the built model's outputs."""
     if fmt.reference is not None:
-        return fmt.reference(subject.model, subject.inputs, reference_names(subject))
-    return subject.outputs
+        return fmt.reference(built.model, built.inputs, reference_names(built))
+    return built.outputs

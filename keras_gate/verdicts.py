@@ -1,0 +1,231 @@
+"""Verdict baselines: save a run's verdicts, compare a later run against them.
+
+``--save-verdicts=PATH`` writes every gate case's verdict, symptom, known-failure
+entries and figures with the stack versions; ``--compare-verdicts=PATH`` classifies
+each case of this run against it (``CHANGES``). The question it answers before an
+upgrade: what does the candidate release break that the release we run does not?
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from keras_gate.report import CaseRecord
+
+SCHEMA = "keras-gate-verdicts/1"
+
+CHANGES = {
+    "new failure": "fails here, passed (or was not failing this way) on the baseline",
+    "fixed": "failed on the baseline, passes here",
+    "changed": "fails on both, with a different symptom (a defect partly fixed, or another)",
+    "known failure": "fails here as a known-failure entry says; passed on the baseline",
+    "still failing": "fails on both, with the same symptom",
+    "still passing": "passes on both",
+    "new case": "not in the baseline",
+    "gone": "in the baseline, not run here",
+}
+"""Each case's class against the baseline, in the order the summary shows them."""
+
+FAILING_CLASSES = ("new failure",)
+"""Classes that fail a run under ``--fail-on=new``."""
+
+
+class VerdictsFileError(ValueError):
+    """A baseline that cannot be read; the message names the file."""
+
+
+@dataclass(frozen=True)
+class Baseline:
+    stack: dict
+    records: dict[tuple, CaseRecord]
+    path: Path
+
+
+def save_verdicts(path: Path, records: list[CaseRecord], stack: dict) -> Path:
+    """Write ``records`` and ``stack`` as JSON to ``path`` (written whole, then renamed)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "schema": SCHEMA,
+        "stack": stack,
+        "cases": [_jsonable(asdict(record)) for record in records],
+    }
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(json.dumps(payload, indent=1, sort_keys=True) + "\n")
+    partial.replace(path)
+    return path
+
+
+def load_verdicts(path: Path) -> Baseline:
+    path = Path(path)
+    try:
+        payload = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        raise VerdictsFileError(f"--compare-verdicts={path}: {error}") from None
+    if payload.get("schema") != SCHEMA:
+        raise VerdictsFileError(
+            f"--compare-verdicts={path}: schema {payload.get('schema')!r}, expected "
+            f"{SCHEMA!r} (write one with --save-verdicts)"
+        )
+    known = set(CaseRecord.__dataclass_fields__)
+    records = {}
+    for entry in payload["cases"]:
+        record = CaseRecord(**{k: v for k, v in entry.items() if k in known})
+        records[record.key] = record
+    return Baseline(payload.get("stack", {}), records, path)
+
+
+@dataclass
+class Change:
+    """One case's class against the baseline, with both verdicts and symptoms."""
+
+    change: str
+    key: tuple
+    baseline: CaseRecord | None
+    current: CaseRecord | None
+    note: str = ""
+
+    @property
+    def case(self) -> str:
+        check, model, scenario, subject = self.key
+        parts = [model, "" if scenario == "default" else scenario, subject]
+        label = "-".join(p for p in parts if p)
+        return label if check == "roundtrip" else f"{label} ({check})"
+
+
+def _symptom(record: CaseRecord) -> str:
+    """What a failure looked like: the known-failure entries it showed, else its
+    exception class (the message carries figures that may move)."""
+    if record.verdict == "xfail" and record.shown:
+        return f"known failure {record.shown}"
+    return record.symptom.split(":", 1)[0] or record.verdict
+
+
+def classify(base: CaseRecord | None, now: CaseRecord | None) -> tuple[str, str]:
+    """``(class, note)`` of one case (``CHANGES``)."""
+    if base is None:
+        unexpected = now.verdict in ("FAIL", "ERROR")
+        return ("new failure", "a new case that fails") if unexpected else ("new case", "")
+    if now is None:
+        return "gone", ""
+    if not now.failing:
+        if base.failing:
+            return "fixed", ""
+        return "still passing", ""
+    if now.verdict == "xfail" and not base.failing:
+        return "known failure", f"shows {now.shown}"
+    if not base.failing:
+        return "new failure", now.symptom
+    if now.verdict != "xfail" and base.verdict == "xfail":
+        # The cell's known cause no longer explains what it does now.
+        return "new failure", f"was {_symptom(base)}; now unexpected: {now.symptom}"
+    before, after = _symptom(base), _symptom(now)
+    if before != after:
+        return "changed", f"{before} -> {after}"
+    return "still failing", ""
+
+
+def compare(baseline: Baseline, records: list[CaseRecord]) -> list[Change]:
+    """Every case of this run and of the baseline, classified; in ``CHANGES`` order."""
+    current = {record.key: record for record in records}
+    keys = list(dict.fromkeys([*current, *baseline.records]))
+    changes = []
+    for key in keys:
+        base, now = baseline.records.get(key), current.get(key)
+        change, note = classify(base, now)
+        changes.append(Change(change, key, base, now, note))
+    order = list(CHANGES)
+    return sorted(changes, key=lambda c: (order.index(c.change), c.key))
+
+
+def counts(changes: list[Change]) -> dict[str, int]:
+    found = {name: 0 for name in CHANGES}
+    for change in changes:
+        found[change.change] += 1
+    return {name: n for name, n in found.items() if n}
+
+
+def no_longer_reproducing(records: list[CaseRecord], stack: dict, baseline: Baseline | None):
+    """One line per known-failure entry whose cases all pass (``XPASS(strict)``) here."""
+    by_entry: dict[str, list[str]] = {}
+    for record in records:
+        if record.verdict == "XPASS(strict)":
+            for name in filter(None, record.known_failures.split(",")):
+                by_entry.setdefault(name, []).append(Change("", record.key, None, record).case)
+    here = f"keras {stack.get('keras')}"
+    before = f" (reproduced on keras {baseline.stack.get('keras')})" if baseline else ""
+    return [
+        f"known failure {name!r} no longer reproduces since {here}{before}: "
+        f"{len(cases)} case(s), e.g. {', '.join(cases[:3])}"
+        for name, cases in by_entry.items()
+    ]
+
+
+@dataclass
+class ComparisonTable:
+    """The comparison as rows for the terminal, Markdown and JSON."""
+
+    baseline: Baseline
+    changes: list[Change] = field(default_factory=list)
+
+    HEADER = ("change", "case", "baseline", "here", "note")
+
+    def rows(self, everything: bool = False) -> list[tuple[str, ...]]:
+        quiet = () if everything else ("still passing",)
+        return [
+            (
+                c.change,
+                c.case,
+                c.baseline.verdict if c.baseline else "-",
+                c.current.verdict if c.current else "-",
+                c.note,
+            )
+            for c in self.changes
+            if c.change not in quiet
+        ]
+
+    def by_key(self) -> dict[tuple, str]:
+        return {c.key: c.change for c in self.changes}
+
+    def heading(self) -> str:
+        found = ", ".join(f"{n} {name}" for name, n in counts(self.changes).items())
+        base = self.baseline.stack
+        return (
+            f"against {self.baseline.path} (keras {base.get('keras')}, "
+            f"{base.get('backend')}): {found or 'no cases'}"
+        )
+
+    def text_lines(self) -> list[str]:
+        rows = [self.HEADER, *self.rows()]
+        widths = [max(len(row[i]) for row in rows) for i in range(len(self.HEADER) - 1)]
+        return [self.heading()] + [
+            "  ".join(cell.ljust(w) for cell, w in zip(row[:-1], widths)) + f"  {row[-1]}"
+            for row in rows
+        ]
+
+    def markdown(self) -> str:
+        lines = ["## Against the baseline", "", self.heading(), ""]
+        lines += ["| " + " | ".join(self.HEADER) + " |", "|" + "---|" * len(self.HEADER)]
+        lines += [
+            "| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |"
+            for row in self.rows()
+        ]
+        return "\n".join(lines) + "\n"
+
+    def as_json(self) -> dict:
+        return {
+            "baseline": {"path": str(self.baseline.path), "stack": self.baseline.stack},
+            "counts": counts(self.changes),
+            "cases": [dict(zip(self.HEADER, row)) for row in self.rows(everything=True)],
+        }
+
+
+def _jsonable(record: dict) -> dict:
+    import math
+
+    return {
+        k: (str(v) if isinstance(v, float) and not math.isfinite(v) else v)
+        for k, v in record.items()
+    }
