@@ -128,6 +128,9 @@ class GateModel:
     """Where the model was declared, for messages (an ini entry, a registry row)."""
     model_marker: str = ""
     """The model's own marker if not its lowercase name (see :func:`marker_name`)."""
+    reproducer: Callable | None = None
+    """``reproducer(variant, built) -> str``: standalone code (Keras, NumPy only) that
+    defines ``build_model()`` and optionally ``make_inputs()``, for ``--repro-dir``."""
 
     @property
     def marker(self) -> str:

@@ -29,6 +29,7 @@ from keras_gate.matrix import (
     remember_case,
     with_known_failures,
 )
+from keras_gate.repro import reproducer_property
 from keras_gate.runtime.devices import pin_process
 from keras_gate.selection import (
     check_marker_expression,
@@ -100,6 +101,14 @@ def pytest_addoption(parser):
         default=None,
         help="what fails the run: 'new' = only a new failure against --compare-verdicts "
         "(the default when comparing), 'any' = any failing case (the default otherwise).",
+    )
+    group.addoption(
+        "--repro-dir",
+        metavar="DIR",
+        default=None,
+        help="write DIR/<case id>-<check>.py for every failing case (known failures "
+        "included): a standalone reproducer that needs only Keras, NumPy and the backend, "
+        "exits 1 if the defect reproduces and 0 if not.",
     )
     group.addoption(
         "--save-artifacts",
@@ -207,8 +216,16 @@ def pytest_collection_modifyitems(session, config, items):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
-    if call.excinfo is not None and case_of(item) is not None:
-        report.user_properties.extend(failure_properties(call.excinfo.value))
+    case = case_of(item)
+    if call.excinfo is None or case is None or call.excinfo.errisinstance(pytest.skip.Exception):
+        return report
+    report.user_properties.extend(failure_properties(call.excinfo.value))
+    directory = item.config.getoption("repro_dir")
+    built = getattr(item, "funcargs", {}).get("built_model")
+    if directory and built is not None and call.when == "call":
+        report.user_properties.append(
+            reproducer_property(directory, case, built, call.excinfo.value, item)
+        )
     return report
 
 

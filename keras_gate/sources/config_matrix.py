@@ -51,6 +51,23 @@ def build_entry(entry: ModelEntry, settings, variant):
     return prepare_model(entry.name, model, settings=settings, variant=variant, **details)
 
 
+def entry_reproducer(entry: ModelEntry, variant, built) -> str:
+    """``build_model()`` for a reproducer: the saved file, or the project's own factory."""
+    if entry.is_file:
+        return (
+            f"PATH = {str(entry.path)!r}\n\n\n"
+            "def build_model():\n"
+            "    return keras.models.load_model(PATH)\n"
+        )
+    module, attribute = entry.text.split(":")
+    return (
+        f"sys.path.insert(0, {str(entry.root)!r})  # the project's own code\n\n\n"
+        "def build_model():\n"
+        f"    from {module} import {attribute.split('.')[0]} as factory\n\n"
+        f"    return factory{''.join('.' + part for part in attribute.split('.')[1:])}()\n"
+    )
+
+
 def entry_cases(config) -> list[GateCase]:
     """One round-trip case per (entry, format); imports the factories once per process."""
     if CASES_KEY in config.stash:
@@ -70,6 +87,7 @@ def entry_cases(config) -> list[GateCase]:
             markers=settings.markers,
             settings=settings,
             origin=entry.text,
+            reproducer=partial(entry_reproducer, entry),
         )
         cases += [GateCase(model, fmt) for fmt in formats]
     config.stash[CASES_KEY] = cases

@@ -1,0 +1,134 @@
+"""Standalone reproducers: written for failing cases, run with plain python, exit 1/0."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+MODELS = """
+import keras
+import numpy as np
+
+
+@keras.saving.register_keras_serializable(package="user")
+class Scale(keras.layers.Layer):
+    def __init__(self, factor=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = factor
+
+    def call(self, x):
+        return x * self.factor
+
+    def get_config(self):
+        return super().get_config()  # forgets `factor`
+
+
+class Unregistered(keras.layers.Layer):
+    def call(self, x):
+        return x
+
+
+def forgets():
+    inputs = keras.Input((4,))
+    return keras.Model(inputs, Scale(3.0)(keras.layers.Dense(2)(inputs)))
+
+
+def unregistered():
+    inputs = keras.Input((4,))
+    return keras.Model(inputs, Unregistered()(keras.layers.Dense(2)(inputs)))
+
+
+def trained():
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.Dense(2, activation="softmax")(inputs))
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    model.train_on_batch(np.ones((2, 4), "float32"), np.eye(2, dtype="float32"))
+    return model
+"""
+
+ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+
+
+@pytest.fixture(scope="module")
+def reproducers(tmp_path_factory):
+    project = tmp_path_factory.mktemp("project")
+    (project / "user_models.py").write_text(MODELS)
+    (project / "pytest.ini").write_text(
+        "[pytest]\nkeras_gate_models =\n"
+        "    user_models:forgets\n    user_models:unregistered\n    user_models:trained\n"
+    )
+    out = project / "repro"
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", f"--repro-dir={out}"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == pytest.ExitCode.TESTS_FAILED, result.stdout[-3000:]
+    return out
+
+
+def _run(path, tmp_path):
+    # An empty directory: the file needs nothing beside it.
+    return subprocess.run(
+        [sys.executable, str(path)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("case", "section", "printed"),
+    [
+        ("forgets-keras_v3", "predictions", "reproduced: the reloaded model predicts differently"),
+        ("unregistered-keras_v3", "load", "reproduced: TypeError"),
+        ("trained-h5", "state", "optimizer variables"),
+    ],
+)
+def test_a_failing_case_gets_a_reproducer_that_reproduces(
+    reproducers, tmp_path, case, section, printed
+):
+    path = reproducers / f"{case}-roundtrip.py"
+    source = path.read_text()
+    assert f"# case: pytest.ini::test_round_trip[{case}]" in source
+    assert f"# what failed ({section})" in source
+    assert "keras_gate" not in source.split("# needs:")[1]  # not this package
+    result = _run(path, tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    assert printed in result.stdout
+
+
+def test_only_failing_cases_get_one(reproducers):
+    written = sorted(p.name for p in reproducers.glob("*.py"))
+    assert "trained-keras_v3-roundtrip.py" not in written  # it passes
+    assert len(written) == 5
+
+
+def test_a_reproducer_exits_0_where_the_defect_is_absent(tmp_path):
+    from keras_gate import GateCase, GateModel, PredictionMismatch, Tolerance, prepare_model
+    from keras_gate.repro import reproducer_source
+
+    keras = pytest.importorskip("keras")
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.Dense(2)(inputs))
+    built = prepare_model("dense", model)
+    source_of_model = (
+        "def build_model():\n"
+        "    inputs = keras.Input((4,))\n"
+        "    return keras.Model(inputs, keras.layers.Dense(2)(inputs))\n"
+    )
+    case = GateCase(GateModel("dense", build=None, reproducer=lambda v, b: source_of_model), "h5")
+    error = PredictionMismatch("dense via h5: revived model predicts differently")
+    path = tmp_path / "dense.py"
+    path.write_text(reproducer_source(case, built, error, Tolerance(1e-6, 1e-6), "x::y"))
+    result = _run(path, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert "not reproduced" in result.stdout

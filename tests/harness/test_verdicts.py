@@ -1,0 +1,155 @@
+"""Verdict baselines: every class of change, the files, and the exit status they set."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from keras_gate.report import CaseRecord
+from keras_gate.verdicts import (
+    Baseline,
+    VerdictsFileError,
+    classify,
+    compare,
+    load_verdicts,
+    no_longer_reproducing,
+    save_verdicts,
+)
+
+
+def _record(verdict, symptom="", shown="", known="", subject="h5"):
+    return CaseRecord(
+        "EfficientNetB0",
+        subject,
+        verdict=verdict,
+        symptom=symptom,
+        shown=shown,
+        known_failures=known,
+    )
+
+
+PASS = _record("pass")
+MISMATCH = _record("FAIL", "PredictionMismatch: head differs")
+LOAD_ERROR = _record("FAIL", "RoundTripError: h5: load failed")
+BOTH_DEFECTS = _record("xfail", "StateMismatch: ...", "compile-config,optimizer-slots")
+SLOTS_ONLY = _record("xfail", "StateMismatch: ...", "optimizer-slots")
+
+
+@pytest.mark.parametrize(
+    ("base", "now", "expected"),
+    [
+        (PASS, PASS, "still passing"),
+        (MISMATCH, PASS, "fixed"),
+        (BOTH_DEFECTS, _record("XPASS(strict)"), "fixed"),
+        (PASS, MISMATCH, "new failure"),
+        (PASS, SLOTS_ONLY, "known failure"),
+        (BOTH_DEFECTS, SLOTS_ONLY, "changed"),
+        (BOTH_DEFECTS, BOTH_DEFECTS, "still failing"),
+        (BOTH_DEFECTS, MISMATCH, "new failure"),  # the known cause no longer explains it
+        (MISMATCH, _record("FAIL", "PredictionMismatch: other figures"), "still failing"),
+        (LOAD_ERROR, MISMATCH, "changed"),
+        (None, PASS, "new case"),
+        (None, MISMATCH, "new failure"),
+        (PASS, None, "gone"),
+    ],
+)
+def test_each_class_of_change(base, now, expected):
+    assert classify(base, now)[0] == expected
+
+
+def test_a_changed_known_failure_names_both_symptoms():
+    change, note = classify(BOTH_DEFECTS, SLOTS_ONLY)
+    assert note == "known failure compile-config,optimizer-slots -> known failure optimizer-slots"
+
+
+def test_verdicts_round_trip_through_their_file(tmp_path):
+    records = [PASS, _record("xfail", shown="x", subject="keras_v3")]
+    path = save_verdicts(tmp_path / "base" / "v.json", records, {"keras": "3.5.0"})
+    baseline = load_verdicts(path)
+    assert baseline.stack == {"keras": "3.5.0"}
+    assert [c.change for c in compare(baseline, records)] == ["still failing", "still passing"]
+    assert not list(tmp_path.glob("base/.*partial"))
+
+
+def test_a_file_that_is_no_baseline_is_named(tmp_path):
+    path = tmp_path / "v.json"
+    path.write_text(json.dumps({"cases": []}))
+    with pytest.raises(VerdictsFileError, match=f"--compare-verdicts={path}: schema None"):
+        load_verdicts(path)
+
+
+def test_a_known_failure_that_no_longer_reproduces_is_one_line():
+    now = [_record("XPASS(strict)", known="nested-h5"), _record("pass")]
+    baseline = Baseline({"keras": "3.15.1"}, {}, "base.json")
+    (line,) = no_longer_reproducing(now, {"keras": "3.16.0"}, baseline)
+    assert line == (
+        "known failure 'nested-h5' no longer reproduces since keras 3.16.0 "
+        "(reproduced on keras 3.15.1): 1 case(s), e.g. EfficientNetB0-h5"
+    )
+
+
+MODELS = """
+import keras
+
+
+@keras.saving.register_keras_serializable(package="user")
+class Scale(keras.layers.Layer):
+    def __init__(self, factor=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = factor
+
+    def call(self, x):
+        return x * self.factor
+
+    def get_config(self):
+        return super().get_config()  # forgets `factor`
+
+
+def dense():
+    inputs = keras.Input((4,))
+    return keras.Model(inputs, keras.layers.Dense(2)(inputs))
+
+
+def forgets():
+    inputs = keras.Input((4,))
+    return keras.Model(inputs, Scale(3.0)(keras.layers.Dense(2)(inputs)))
+"""
+
+
+def _run(tmp_path, *args):
+    (tmp_path / "user_models.py").write_text(MODELS)
+    (tmp_path / "pytest.ini").write_text(
+        "[pytest]\nkeras_gate_models =\n    user_models:dense\n    user_models:forgets\n"
+    )
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-k", "keras_v3", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_only_a_new_failure_fails_a_compared_run(tmp_path):
+    baseline = tmp_path / "base.json"
+    saved = _run(tmp_path, f"--save-verdicts={baseline}")
+    assert saved.returncode == pytest.ExitCode.TESTS_FAILED, saved.stdout[-2000:]
+    # The same failure on both sides: not new, the run passes under --fail-on=new.
+    same = _run(tmp_path, f"--compare-verdicts={baseline}")
+    assert "1 still failing, 1 still passing" in same.stdout, same.stdout[-2000:]
+    assert same.returncode == pytest.ExitCode.OK
+    assert _run(tmp_path, f"--compare-verdicts={baseline}", "--fail-on=any").returncode == 1
+    # A baseline on which `forgets` passed: now it is a new failure, and the run fails.
+    payload = json.loads(baseline.read_text())
+    for case in payload["cases"]:
+        case.update(verdict="pass", symptom="")
+    baseline.write_text(json.dumps(payload))
+    new = _run(tmp_path, f"--compare-verdicts={baseline}")
+    assert re.search(r"new failure +forgets-keras_v3 +pass +FAIL", new.stdout), new.stdout[-2000:]
+    assert new.returncode == pytest.ExitCode.TESTS_FAILED
