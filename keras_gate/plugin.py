@@ -31,6 +31,7 @@ from keras_gate.matrix import (
 )
 from keras_gate.repro import reproducer_property
 from keras_gate.runtime.devices import pin_process
+from keras_gate.scheduling import apply_group_suffix, group_cases_by_model, tell_worker
 from keras_gate.selection import (
     check_marker_expression,
     gate_markers,
@@ -161,6 +162,7 @@ def pytest_configure(config):
     for name, text in config.stash[MARKERS_KEY].items():
         config.addinivalue_line("markers", f"{name}: {text}")
     config.stash[DEVICE_KEY] = pin_process(config)
+    group_cases_by_model(config)
     config.stash[ARTIFACTS_KEY] = artifacts_to_load(config.getoption("load_artifacts"))
     config.stash[SUMMARY_KEY] = SummaryCollector(SummaryOptions.from_config(config))
     config.pluginmanager.register(config.stash[SUMMARY_KEY], "keras_gate_summary")
@@ -171,6 +173,11 @@ MARKERS_KEY = pytest.StashKey[dict]()
 SUMMARY_KEY = pytest.StashKey[SummaryCollector]()
 ARTIFACTS_KEY = pytest.StashKey[list]()
 DEVICE_KEY = pytest.StashKey[object]()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    tell_worker(node.config, node)
 
 
 def pytest_collect_file(file_path, parent):
@@ -200,6 +207,7 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize(argname, params)
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(session, config, items):
     check_marker_expression(config, config.stash[MARKERS_KEY])
     if not config.getoption("load_artifacts"):
@@ -211,6 +219,7 @@ def pytest_collection_modifyitems(session, config, items):
     for item in items:
         remember_case(item)
     order_cases(items)
+    apply_group_suffix(config, items)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -260,9 +269,12 @@ HOLDER_KEY = pytest.StashKey["CurrentModel"]()
 @pytest.fixture(scope="session")
 def current_model(pytestconfig):
     """This process's one built model; a case of another model drops the previous one."""
-    from keras_gate.lifecycle import CurrentModel, Reclaimer
+    from keras_gate.lifecycle import CurrentModel, Reclaimer, worker_announcer
 
-    holder = CurrentModel()
+    # Under -n the worker's output is not shown: one line per build tells the user
+    # what a long silent stretch is (EfficientNetB7 at 600 px builds for a minute).
+    workerinput = getattr(pytestconfig, "workerinput", None)
+    holder = CurrentModel(worker_announcer(pytestconfig) if workerinput else None)
     pytestconfig.stash[HOLDER_KEY] = holder
     reclaimer = Reclaimer(holder)
     pytestconfig.pluginmanager.register(reclaimer)

@@ -1,0 +1,61 @@
+"""xdist scheduling: one group per built model, so a worker builds each model once.
+
+Cases carry ``xdist_group`` marks (``matrix``); groups only count under
+``--dist=loadgroup``, which the gate makes the default under ``-n`` unless the
+user chose a ``--dist`` themselves.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+GROUPED = "keras_gate_loadgroup"
+"""Key in a worker's ``workerinput``: the controller schedules by group."""
+
+
+def group_cases_by_model(config) -> None:
+    """In the xdist controller: ``--dist=loadgroup`` unless the user chose a ``--dist``.
+
+    In a worker: honour the controller's choice (a worker parses the command line
+    anew and would not add the group to its node ids otherwise).
+    """
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        if workerinput.get(GROUPED):
+            config.option.loadgroup = True
+        return
+    if not getattr(config.option, "numprocesses", None):
+        return
+    given = [*config.invocation_params.args, *shlex.split(" ".join(config.getini("addopts")))]
+    if not any(arg == "-d" or arg.startswith("--dist") for arg in given):
+        config.option.dist = "loadgroup"
+
+
+def tell_worker(config, node) -> None:
+    """Pass the controller's scheduling to a worker being set up."""
+    node.workerinput[GROUPED] = config.getvalue("dist") == "loadgroup"
+
+
+def apply_group_suffix(config, items) -> None:
+    """In a worker: make sure each grouped case's node id ends in ``@<group>``.
+
+    That suffix is how the xdist controller groups cases. pytest-xdist 3.8 adds it
+    by setting ``item._nodeid``; pytest 9 keeps node ids in ``item._id``, so the
+    assignment changes nothing and ``--dist=loadgroup`` silently degrades to
+    ``load`` (measured: every model built on both workers). Applied here where it
+    did not take; a no-op where xdist's own suffix works.
+    """
+    if getattr(config, "workerinput", None) is None or not config.getvalue("loadgroup"):
+        return
+    for item in items:
+        groups = sorted(
+            {
+                str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                for mark in item.iter_markers("xdist_group")
+            }
+        )
+        if not groups or "@" in item.nodeid.rsplit("]", 1)[-1] or not hasattr(item, "_id"):
+            continue
+        from _pytest.nodeid import coerce_node_id  # pytest >= 9 only
+
+        item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(groups)}")
