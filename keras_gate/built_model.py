@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from keras_gate.api import DEFAULT_VARIANT, ModelSettings
-from keras_gate.runtime.inputs import derive_inputs
+from keras_gate.runtime.inputs import constant_batch, derive_inputs
 from keras_gate.runtime.outputs import predict_outputs
 from keras_gate.runtime.seeds import stable_seed
 
@@ -32,6 +32,19 @@ class BuiltModel:
     tainted: str | None = None
     """Why ``model`` no longer is as built (a save changed it): rebuild before reuse."""
     _revived: dict = field(default_factory=dict, repr=False)
+    _reference: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def constant_inputs(self):
+        """The second input family: one constant example (``runtime.inputs``)."""
+        return constant_batch(self.inputs)
+
+    def reference(self, name: str, compute):
+        """``compute(model)`` of the model as built, computed once per built model
+        (variables, configs, derived state: what every case compares against)."""
+        if name not in self._reference:
+            self._reference[name] = compute(self.model)
+        return self._reference[name]
 
     def revived(self, fmt, directory: Path):
         """``self.model`` saved with ``fmt`` and loaded back, once per format.
@@ -56,8 +69,10 @@ class BuiltModel:
         return found
 
     def predict(self, model) -> dict[str, np.ndarray]:
-        """``model``'s outputs (and probes) on this model's batch."""
-        return predict_outputs(model, self.inputs, self.settings.probes)
+        """``model``'s outputs (and probes) on both input families."""
+        return predict_families(
+            lambda batch: predict_outputs(model, batch, self.settings.probes), self.inputs
+        )
 
 
 def resolve_inputs(model, name: str, settings: ModelSettings):
@@ -86,8 +101,19 @@ def prepare_model(
     """
     settings = settings or ModelSettings()
     batch = inputs if inputs is not None else resolve_inputs(model, name, settings)
-    outputs = predict_outputs(model, batch, settings.probes)
+    outputs = predict_families(lambda b: predict_outputs(model, b, settings.probes), batch)
     return BuiltModel(name, model, batch, outputs, variant, settings, **details)
+
+
+CONSTANT = " (constant batch)"
+"""Suffix of an output's name on the second input family."""
+
+
+def predict_families(predict, inputs) -> dict[str, np.ndarray]:
+    """``predict(batch)`` on the seeded batch and on the constant one, in one mapping."""
+    found = dict(predict(inputs))
+    found.update({f"{k}{CONSTANT}": v for k, v in predict(constant_batch(inputs)).items()})
+    return found
 
 
 def predict_revived(fmt, built: BuiltModel, revived) -> dict[str, np.ndarray]:
@@ -95,17 +121,20 @@ def predict_revived(fmt, built: BuiltModel, revived) -> dict[str, np.ndarray]:
     prediction (an exported SavedModel has only the model's outputs)."""
     if fmt.is_model:
         return built.predict(revived)
-    return fmt.predict(revived, built.inputs, reference_names(built))
+    names = reference_names(built)
+    return predict_families(lambda batch: fmt.predict(revived, batch, names), built.inputs)
 
 
 def reference_names(built: BuiltModel) -> list[str]:
     """The model's own output names (no probes): what an inference export returns."""
-    return [name for name in built.outputs if name not in built.settings.probes]
+    probes = set(built.settings.probes)
+    return [n for n in built.outputs if n not in probes and not n.endswith(CONSTANT)]
 
 
 def reference_outputs(fmt, built: BuiltModel) -> dict[str, np.ndarray]:
     """What ``fmt``'s revived object must predict: the format's own reference where it
     has one (a traced graph), else the built model's outputs."""
     if fmt.reference is not None:
-        return fmt.reference(built.model, built.inputs, reference_names(built))
+        names = reference_names(built)
+        return predict_families(lambda b: fmt.reference(built.model, b, names), built.inputs)
     return built.outputs

@@ -75,3 +75,19 @@ def derive_inputs(model, *identity: object, batch: int = BATCH):
         return {key: _one_input(model, t, rng, batch) for key, t in sorted(structure.items())}
     arrays = [_one_input(model, t, rng, batch) for t in tensors]
     return arrays[0] if len(arrays) == 1 and not isinstance(structure, (list, tuple)) else arrays
+
+
+def constant_batch(inputs):
+    """A second input family: one example, every value the batch's largest.
+
+    Another scale than the seeded batch (a saturated image, the top token id) and
+    another batch size, so input-dependent state (normalisation statistics,
+    padding, masks) is exercised. Same structure as ``inputs``.
+    """
+    import keras
+
+    def one(array):
+        array = np.asarray(array)
+        return np.full((1, *array.shape[1:]), array.max(), dtype=array.dtype)
+
+    return keras.tree.map_structure(one, inputs)

@@ -1,0 +1,68 @@
+"""Every layer's config, before and after, as the format promises it.
+
+A format that legitimately rewrites a key declares it (``RoundTripFormat.
+config_rewrites``): data, not branches.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+
+from keras_gate.checks.findings import Finding
+from keras_gate.checks.state import layers_by_path
+
+CONTAINER_KEYS = ("layers", "input_layers", "output_layers")
+"""A nested model's own config without its layers (each layer is compared alone)."""
+
+
+def _normalised(config) -> dict:
+    # Through JSON: tuples and lists, numpy scalars and Python ones compare as written.
+    return json.loads(json.dumps(config, default=repr, sort_keys=True))
+
+
+def layer_configs(model) -> dict[str, dict]:
+    """``{layer path: config}`` for ``model`` itself and every layer under it."""
+    found = {}
+    for path, layer in layers_by_path(model).items():
+        try:
+            config = dict(layer.get_config())
+        except NotImplementedError as error:
+            config = {"get_config": f"raises NotImplementedError: {error}"}
+        for key in CONTAINER_KEYS:
+            config.pop(key, None)
+        found[path] = _normalised(config)
+    return found
+
+
+def _rewritten(layer_class: str, key: str, rewrites: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatchcase(f"{layer_class}.{key}", pattern) for pattern in rewrites)
+
+
+def config_findings(
+    original: dict[str, dict], revived: dict[str, dict], classes: dict[str, str], rewrites=()
+) -> list[Finding]:
+    """Layers whose config keys differ (``classes``: path -> layer class, for rewrites)."""
+    found = []
+    for path, before in original.items():
+        after = revived.get(path)
+        if after is None:
+            continue  # a missing layer shows as missing variables or state
+        keys = [
+            key
+            for key in sorted(set(before) | set(after))
+            if before.get(key) != after.get(key)
+            and not _rewritten(classes.get(path, ""), key, rewrites)
+        ]
+        if keys:
+            shown = ", ".join(
+                f"{key}: {_short(before.get(key))} -> {_short(after.get(key))}" for key in keys[:3]
+            )
+            more = f" (+{len(keys) - 3} more keys)" if len(keys) > 3 else ""
+            found.append(Finding("configs", f"layer {path} ({classes.get(path)}): {shown}{more}"))
+    return found
+
+
+def _short(value) -> str:
+    text = json.dumps(value, sort_keys=True)
+    return text if len(text) <= 80 else text[:77] + "..."

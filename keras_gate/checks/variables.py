@@ -1,0 +1,60 @@
+"""Every variable by its place in the layer tree: same set, shape, dtype, trainable
+flag, and bytes. Compared once, on the host, with NumPy."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from keras_gate.checks.findings import Finding
+from keras_gate.checks.state import layers_by_path, variable_keys
+
+
+def variables_by_place(model) -> dict[str, tuple[np.ndarray, bool]]:
+    """``{layer path/variable: (value, trainable)}`` for every weight (no RNG states)."""
+    import keras
+
+    keys = variable_keys(layers_by_path(model))
+    trainable = {id(v) for v in model.trainable_weights}
+    return {
+        keys.get(id(v), v.path): (keras.ops.convert_to_numpy(v), id(v) in trainable)
+        for v in model.weights
+    }
+
+
+def variable_findings(original: dict, revived: dict, limit: int = 3) -> list[Finding]:
+    """Differences between two :func:`variables_by_place` results."""
+    found = []
+    missing = [k for k in original if k not in revived]
+    extra = [k for k in revived if k not in original]
+    if missing:
+        found.append(
+            Finding("variables", f"{len(missing)} missing after reload, e.g. {missing[:limit]}")
+        )
+    if extra:
+        found.append(Finding("variables", f"{len(extra)} new after reload, e.g. {extra[:limit]}"))
+    changed = []
+    for key, (a, a_trainable) in original.items():
+        if key not in revived:
+            continue
+        b, b_trainable = revived[key]
+        if a.shape != b.shape or a.dtype != b.dtype:
+            found.append(Finding("variables", f"{key}: {a.dtype}{a.shape} -> {b.dtype}{b.shape}"))
+        elif a_trainable != b_trainable:
+            found.append(Finding("variables", f"{key}: trainable {a_trainable} -> {b_trainable}"))
+        elif a.tobytes() != b.tobytes():
+            changed.append(key)
+            if len(changed) <= limit:
+                x, y = a.astype(np.float64), b.astype(np.float64)
+                delta = np.abs(x - y)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    rel = np.nanmax(np.where(x != 0, delta / np.abs(x), np.inf * (delta > 0)))
+                found.append(
+                    Finding(
+                        "variables",
+                        f"{key}: values differ: max|diff|={np.nanmax(delta):.3g} "
+                        f"max rel={rel:.3g} in {int((a != b).sum())} of {a.size} values",
+                    )
+                )
+    if len(changed) > limit:
+        found.append(Finding("variables", f"... {len(changed) - limit} more variables differ"))
+    return found
