@@ -24,14 +24,13 @@ from keras_gate.matrix import (
     case_param,
     failure_properties,
     known_failure_table,
-    order_cases,
     project_cases,
     remember_case,
     with_known_failures,
 )
 from keras_gate.repro import reproducer_property
 from keras_gate.runtime.devices import pin_process
-from keras_gate.scheduling import apply_group_suffix, group_cases_by_model, tell_worker
+from keras_gate.scheduling import CaseOrder, group_cases_by_model, tell_worker
 from keras_gate.selection import (
     check_marker_expression,
     gate_markers,
@@ -166,6 +165,7 @@ def pytest_configure(config):
     config.stash[ARTIFACTS_KEY] = artifacts_to_load(config.getoption("load_artifacts"))
     config.stash[SUMMARY_KEY] = SummaryCollector(SummaryOptions.from_config(config))
     config.pluginmanager.register(config.stash[SUMMARY_KEY], "keras_gate_summary")
+    config.pluginmanager.register(CaseOrder(), "keras_gate_case_order")
     collect_ini_file_with_testpaths(config)
 
 
@@ -207,8 +207,10 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize(argname, params)
 
 
-@pytest.hookimpl(trylast=True)
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(session, config, items):
+    # Before pytest's own -m filter: a model named in its constructor's spelling
+    # gets the marker suggested, not pytest's bare "unknown marker".
     check_marker_expression(config, config.stash[MARKERS_KEY])
     if not config.getoption("load_artifacts"):
         # Artifact checks exist only with --load-artifacts: deselect, don't skip.
@@ -218,8 +220,6 @@ def pytest_collection_modifyitems(session, config, items):
             items[:] = [item for item in items if item not in idle]
     for item in items:
         remember_case(item)
-    order_cases(items)
-    apply_group_suffix(config, items)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import shlex
 
+import pytest
+
+from keras_gate.matrix import order_cases
+
 GROUPED = "keras_gate_loadgroup"
 """Key in a worker's ``workerinput``: the controller schedules by group."""
 
@@ -59,3 +63,13 @@ def apply_group_suffix(config, items) -> None:
         from _pytest.nodeid import coerce_node_id  # pytest >= 9 only
 
         item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(groups)}")
+
+
+class CaseOrder:
+    """After every other plugin has filtered the items: costliest models first, a
+    built model's cases adjacent, and each case's xdist group in its node id."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, session, config, items):
+        order_cases(items)
+        apply_group_suffix(config, items)
