@@ -1,27 +1,12 @@
 """Standalone reproducers: written for failing cases, run with plain python, exit 1/0."""
 
-import os
-import subprocess
-import sys
-
 import pytest
+from user_project import FORGETFUL_LAYER, run, run_project
 
-MODELS = """
-import keras
+MODELS = (
+    FORGETFUL_LAYER
+    + """
 import numpy as np
-
-
-@keras.saving.register_keras_serializable(package="user")
-class Scale(keras.layers.Layer):
-    def __init__(self, factor=1.0, **kwargs):
-        super().__init__(**kwargs)
-        self.factor = factor
-
-    def call(self, x):
-        return x * self.factor
-
-    def get_config(self):
-        return super().get_config()  # forgets `factor`
 
 
 class Unregistered(keras.layers.Layer):
@@ -46,43 +31,21 @@ def trained():
     model.train_on_batch(np.ones((2, 4), "float32"), np.eye(2, dtype="float32"))
     return model
 """
-
-ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+)
 
 
 @pytest.fixture(scope="module")
 def reproducers(tmp_path_factory):
     project = tmp_path_factory.mktemp("project")
-    (project / "user_models.py").write_text(MODELS)
-    (project / "pytest.ini").write_text(
-        "[pytest]\nkeras_gate_models =\n"
-        "    user_models:forgets\n    user_models:unregistered\n    user_models:trained\n"
-    )
     out = project / "repro"
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", f"--repro-dir={out}"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        env=ENV,
-        timeout=300,
-        check=False,
-    )
+    factories = ["forgets", "unregistered", "trained"]
+    result = run_project(project, MODELS, factories, "-q", f"--repro-dir={out}")
     assert result.returncode == pytest.ExitCode.TESTS_FAILED, result.stdout[-3000:]
     return out
 
 
 def _run(path, tmp_path):
-    # An empty directory: the file needs nothing beside it.
-    return subprocess.run(
-        [sys.executable, str(path)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env=ENV,
-        timeout=300,
-        check=False,
-    )
+    return run(tmp_path, [str(path)])
 
 
 @pytest.mark.parametrize(

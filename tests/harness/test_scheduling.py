@@ -1,9 +1,6 @@
 """Under -n every built model stays on one worker, and each build is announced."""
 
-import os
 import re
-import subprocess
-import sys
 
 MODELS = """
 import keras
@@ -21,19 +18,7 @@ def second():
 
 
 def test_each_model_is_built_once_under_xdist(tmp_path):
-    (tmp_path / "user_models.py").write_text(MODELS)
-    (tmp_path / "pytest.ini").write_text(
-        "[pytest]\nkeras_gate_models =\n    user_models:first\n    user_models:second\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-n", "2", "-v"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
-        timeout=300,
-        check=False,
-    )
+    result = run_project(tmp_path, MODELS, ["first", "second"], "-n", "2", "-v")
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     builds = re.findall(r"\[(gw\d)\] keras gate: building (\w+)", result.stderr)
     assert sorted(model for _, model in builds) == ["first", "second"], result.stderr[-2000:]

@@ -1,12 +1,11 @@
 """Gating a user's own models: entries, derived inputs, every output, the config matrix."""
 
-import os
-import subprocess
 import sys
 import textwrap
 
 import numpy as np
 import pytest
+from user_project import FORGETFUL_LAYER, run_project
 
 from keras_gate.sources.entries import (
     EntryError,
@@ -123,24 +122,10 @@ def test_a_saved_file_that_needs_safe_mode_off_is_refused(tmp_path):
         build_entry_model(entry, entry_settings_default())
 
 
-PROJECT_MODELS = """
-import keras
-import numpy as np
-
+PROJECT_MODELS = (
+    FORGETFUL_LAYER
+    + """
 import keras_gate
-
-
-@keras.saving.register_keras_serializable(package="user")
-class Scale(keras.layers.Layer):
-    def __init__(self, factor=1.0, **kwargs):
-        super().__init__(**kwargs)
-        self.factor = factor
-
-    def call(self, x):
-        return x * self.factor
-
-    def get_config(self):
-        return super().get_config()  # forgets `factor`
 
 
 class NoConfig(keras.layers.Layer):
@@ -167,33 +152,16 @@ def unregistered_layer():
     inputs = keras.Input((4,))
     return keras.Model(inputs, NoConfig(2, name="no_config")(inputs))
 """
-
-PROJECT_INI = """
-[pytest]
-keras_gate_models =
-    user_models:dense_model
-    user_models:forgets_config
-    user_models:unregistered_layer
-"""
+)
+FACTORIES = ("dense_model", "forgets_config", "unregistered_layer")
 
 
-def _run_project(tmp_path, ini: str, *args):
-    (tmp_path / "user_models.py").write_text(PROJECT_MODELS)
-    (tmp_path / "pytest.ini").write_text(ini)
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rA", *args],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
+def _run_project(tmp_path, *args, factories=FACTORIES, extra_ini=""):
+    return run_project(tmp_path, PROJECT_MODELS, factories, "-rA", *args, extra_ini=extra_ini)
 
 
 def test_a_config_matrix_runs_with_plain_pytest(tmp_path):
-    result = _run_project(tmp_path, PROJECT_INI)
+    result = _run_project(tmp_path)
     out = result.stdout
     assert result.returncode == pytest.ExitCode.TESTS_FAILED, out[-3000:]
     assert "PASSED pytest.ini::test_round_trip[dense_model-keras_v3]" in out
@@ -208,7 +176,7 @@ def test_a_config_matrix_runs_with_plain_pytest(tmp_path):
 
 
 def test_the_config_matrix_selects_by_model_and_user_marker(tmp_path):
-    result = _run_project(tmp_path, PROJECT_INI, "--co", "-q", "-m", "tabular")
+    result = _run_project(tmp_path, "--co", "-q", "-m", "tabular")
     ids = [line for line in result.stdout.splitlines() if "::" in line]
     assert ids == [
         "pytest.ini::test_round_trip[dense_model-keras_v3]",
@@ -217,8 +185,7 @@ def test_the_config_matrix_selects_by_model_and_user_marker(tmp_path):
 
 
 def test_an_entry_that_does_not_import_fails_collection_naming_it(tmp_path):
-    ini = "[pytest]\nkeras_gate_models =\n    user_models:dense_model\n    nowhere:model\n"
-    result = _run_project(tmp_path, ini)
+    result = run_project(tmp_path, PROJECT_MODELS, ["dense_model"], extra_ini="    nowhere:model\n")
     assert result.returncode == pytest.ExitCode.INTERRUPTED
     assert "keras_gate_models entry 'nowhere:model': cannot import 'nowhere'" in result.stdout
 
@@ -237,8 +204,8 @@ def test_known_failures_from_a_toml_file_are_strict_xfails(tmp_path):
             """
         )
     )
-    ini = PROJECT_INI + "keras_gate_known_failures = known.toml\n"
-    result = _run_project(tmp_path, ini, "-k", "forgets_config")
+    known = "keras_gate_known_failures = known.toml\n"
+    result = _run_project(tmp_path, "-k", "forgets_config", extra_ini=known)
     assert "XFAIL pytest.ini::test_round_trip[forgets_config-keras_v3]" in result.stdout
     assert "our Scale layer forgets its factor (ticket 12)" in result.stdout
 

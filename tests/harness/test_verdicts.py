@@ -1,12 +1,10 @@
 """Verdict baselines: every class of change, the files, and the exit status they set."""
 
 import json
-import os
 import re
-import subprocess
-import sys
 
 import pytest
+from user_project import FORGETFUL_LAYER, run_project
 
 from keras_gate.report import CaseRecord
 from keras_gate.verdicts import (
@@ -91,22 +89,9 @@ def test_a_known_failure_that_no_longer_reproduces_is_one_line():
     )
 
 
-MODELS = """
-import keras
-
-
-@keras.saving.register_keras_serializable(package="user")
-class Scale(keras.layers.Layer):
-    def __init__(self, factor=1.0, **kwargs):
-        super().__init__(**kwargs)
-        self.factor = factor
-
-    def call(self, x):
-        return x * self.factor
-
-    def get_config(self):
-        return super().get_config()  # forgets `factor`
-
+MODELS = (
+    FORGETFUL_LAYER
+    + """
 
 def dense():
     inputs = keras.Input((4,))
@@ -117,23 +102,11 @@ def forgets():
     inputs = keras.Input((4,))
     return keras.Model(inputs, Scale(3.0)(keras.layers.Dense(2)(inputs)))
 """
+)
 
 
 def _run(tmp_path, *args):
-    (tmp_path / "user_models.py").write_text(MODELS)
-    (tmp_path / "pytest.ini").write_text(
-        "[pytest]\nkeras_gate_models =\n    user_models:dense\n    user_models:forgets\n"
-    )
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-k", "keras_v3", *args],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
+    return run_project(tmp_path, MODELS, ["dense", "forgets"], "-q", "-k", "keras_v3", *args)
 
 
 def test_only_a_new_failure_fails_a_compared_run(tmp_path):
