@@ -2,6 +2,8 @@
 
 import re
 
+from user_project import run_project
+
 MODELS = """
 import keras
 
