@@ -128,15 +128,6 @@ PROJECT_MODELS = (
 import keras_gate
 
 
-class NoConfig(keras.layers.Layer):
-    def __init__(self, units, **kwargs):
-        super().__init__(**kwargs)
-        self.units = units
-
-    def call(self, x):
-        return x
-
-
 @keras_gate.model(markers=["tabular"], formats=["keras_v3", "from_config"])
 def dense_model():
     inputs = keras.Input((4,))
@@ -149,6 +140,16 @@ def forgets_config():
 
 
 def unregistered_layer():
+    # Neither registered nor at module level: no Keras release can find it on load
+    # (3.5.0 imports a layer's module by name, so a module-level class would load).
+    class NoConfig(keras.layers.Layer):
+        def __init__(self, units, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+
+        def call(self, x):
+            return x
+
     inputs = keras.Input((4,))
     return keras.Model(inputs, NoConfig(2, name="no_config")(inputs))
 """
