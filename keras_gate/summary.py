@@ -70,9 +70,19 @@ class SummaryOptions:
                 baseline = load_verdicts(Path(compare_path).expanduser())
             except VerdictsFileError as error:
                 raise pytest.UsageError(str(error)) from None
+        report_path, save_path = (
+            config.getoption("roundtrip_report"),
+            config.getoption("save_verdicts"),
+        )
+        if report_path and save_path:
+            if Path(save_path) in RoundTripReport.paths(Path(report_path)):
+                raise pytest.UsageError(
+                    f"--save-verdicts={save_path} is a file --roundtrip-report={report_path} "
+                    "writes too: give them different names"
+                )
         return cls(
-            report_path=config.getoption("roundtrip_report"),
-            save_verdicts=config.getoption("save_verdicts"),
+            report_path=report_path,
+            save_verdicts=save_path,
             baseline=baseline,
             fail_on=config.getoption("fail_on") or ("new" if baseline is not None else "any"),
         )

@@ -126,3 +126,11 @@ def test_only_a_new_failure_fails_a_compared_run(tmp_path):
     new = _run(tmp_path, f"--compare-verdicts={baseline}")
     assert re.search(r"new failure +forgets-keras_v3 +pass +FAIL", new.stdout), new.stdout[-2000:]
     assert new.returncode == pytest.ExitCode.TESTS_FAILED
+
+
+def test_a_baseline_named_like_the_report_is_refused(tmp_path):
+    result = _run(
+        tmp_path, f"--save-verdicts={tmp_path}/r.json", f"--roundtrip-report={tmp_path}/r"
+    )
+    assert result.returncode == pytest.ExitCode.USAGE_ERROR
+    assert "is a file --roundtrip-report" in result.stderr
