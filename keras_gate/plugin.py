@@ -160,6 +160,10 @@ def pytest_configure(config):
     config.stash[MARKERS_KEY] = gate_markers(config, config.stash[ENTRIES_KEY])
     for name, text in config.stash[MARKERS_KEY].items():
         config.addinivalue_line("markers", f"{name}: {text}")
+    if _is_xdist_controller(config) and not config.stash[ENTRIES_KEY]:
+        # The controller collects nothing; a usage error in a worker would crash it.
+        # (With keras_gate_models, a factory's own markers are known only in workers.)
+        check_marker_expression(config, config.stash[MARKERS_KEY])
     config.stash[DEVICE_KEY] = pin_process(config)
     group_cases_by_model(config)
     config.stash[ARTIFACTS_KEY] = artifacts_to_load(config.getoption("load_artifacts"))
@@ -167,6 +171,12 @@ def pytest_configure(config):
     config.pluginmanager.register(config.stash[SUMMARY_KEY], "keras_gate_summary")
     config.pluginmanager.register(CaseOrder(), "keras_gate_case_order")
     collect_ini_file_with_testpaths(config)
+
+
+def _is_xdist_controller(config) -> bool:
+    return not hasattr(config, "workerinput") and bool(
+        config.getoption("numprocesses", default=None)
+    )
 
 
 MARKERS_KEY = pytest.StashKey[dict]()

@@ -128,8 +128,9 @@ def test_cases_are_ordered_heaviest_first_and_grouped_by_built_model():
     assert costs == sorted(costs, reverse=True)
 
 
-def test_a_model_in_its_constructor_spelling_suggests_its_marker():
-    result, _ = _collect("-m", "EfficientNetB3 and keras_v3")
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["no-xdist", "xdist"])
+def test_a_model_in_its_constructor_spelling_suggests_its_marker(workers):
+    result, _ = _collect("-m", "EfficientNetB3 and keras_v3", *workers)
     assert result.returncode == pytest.ExitCode.USAGE_ERROR
     assert "'EfficientNetB3' is spelled 'efficientnetb3' as a marker" in result.stderr
 
