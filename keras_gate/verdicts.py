@@ -148,19 +148,38 @@ def counts(changes: list[Change]) -> dict[str, int]:
 
 
 def no_longer_reproducing(records: list[CaseRecord], stack: dict, baseline: Baseline | None):
-    """One line per known-failure entry whose cases all pass (``XPASS(strict)``) here."""
-    by_entry: dict[str, list[str]] = {}
+    """One line per known-failure entry that no longer shows here: its cases pass
+    (``XPASS(strict)``), or, against a baseline, it showed there and shows in none of
+    the cases it still covers here (another entry fails them: a partial fix)."""
+    gone: dict[str, list[str]] = {}
+
+    def note(name, record):
+        gone.setdefault(name, []).append(Change("", record.key, None, record).case)
+
     for record in records:
         if record.verdict == "XPASS(strict)":
-            for name in filter(None, record.known_failures.split(",")):
-                by_entry.setdefault(name, []).append(Change("", record.key, None, record).case)
+            for name in _names(record.known_failures):
+                note(name, record)
+    if baseline is not None:
+        shown_here = {name for record in records for name in _names(record.shown)}
+        for record in records:
+            base = baseline.records.get(record.key)
+            if base is None or record.verdict == "XPASS(strict)":
+                continue
+            for name in _names(base.shown) - shown_here:
+                if name in _names(record.known_failures):
+                    note(name, record)
     here = f"keras {stack.get('keras')}"
     before = f" (reproduced on keras {baseline.stack.get('keras')})" if baseline else ""
     return [
         f"known failure {name!r} no longer reproduces since {here}{before}: "
         f"{len(cases)} case(s), e.g. {', '.join(cases[:3])}"
-        for name, cases in by_entry.items()
+        for name, cases in gone.items()
     ]
+
+
+def _names(joined: str) -> set[str]:
+    return set(filter(None, joined.split(",")))
 
 
 @dataclass

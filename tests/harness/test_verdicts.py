@@ -79,6 +79,18 @@ def test_a_file_that_is_no_baseline_is_named(tmp_path):
         load_verdicts(path)
 
 
+def test_a_partly_fixed_defect_names_the_entry_that_no_longer_shows():
+    base = _record(
+        "xfail", shown="compile-config,optimizer-slots", known="compile-config,optimizer-slots"
+    )
+    now = _record("xfail", shown="optimizer-slots", known="compile-config,optimizer-slots")
+    baseline = Baseline({"keras": "3.15.1"}, {base.key: base}, "base.json")
+    (line,) = no_longer_reproducing([now], {"keras": "3.16.0.dev1"}, baseline)
+    assert line.startswith(
+        "known failure 'compile-config' no longer reproduces since keras 3.16.0.dev1"
+    )
+
+
 def test_a_known_failure_that_no_longer_reproduces_is_one_line():
     now = [_record("XPASS(strict)", known="nested-h5"), _record("pass")]
     baseline = Baseline({"keras": "3.15.1"}, {}, "base.json")
