@@ -60,9 +60,14 @@ def apply_group_suffix(config, items) -> None:
         )
         if not groups or "@" in item.nodeid.rsplit("]", 1)[-1] or not hasattr(item, "_id"):
             continue
-        from _pytest.nodeid import coerce_node_id  # pytest >= 9 only
+        from _pytest.nodeid import NodeId  # pytest >= 9 only
 
-        item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(groups)}")
+        node = item._id
+        # The suffix goes in the last name, not the params: a NodeId rebuilt from its
+        # parts (a report sent to the controller) must read back the same string.
+        params = f"[{node.params}]" if node.params is not None else ""
+        last = f"{node.names[-1]}{params}@{'_'.join(groups)}"
+        item._id = NodeId(path=node.path, names=(*node.names[:-1], last))
 
 
 class CaseOrder:

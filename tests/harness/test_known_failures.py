@@ -123,3 +123,39 @@ def test_a_case_meeting_two_defects_is_expected_to_show_either():
     with pytest.raises(KnownFailureReproduced):
         with expected_failure(entries):
             raise PredictionMismatch("revived model predicts differently")
+
+
+def test_an_entry_naming_either_mismatch_matches_a_failure_with_both_kinds_of_findings():
+    from keras_gate.checks.findings import Finding
+
+    findings = (
+        Finding("predictions", "head: max|diff|=0.9 DIFFERS"),
+        Finding("state", "layer dtype policy: seed_b0: 'mixed_float16' -> 'float32'"),
+    )
+    error = PredictionMismatch(
+        "B0 via h5: revived model predicts differently\n  state: layer dtype policy: "
+        "seed_b0: 'mixed_float16' -> 'float32'",
+        findings=findings,
+    )
+    stale = KnownFailure(
+        "*",
+        "h5",
+        ">=3",
+        "PredictionMismatch",
+        "predicts differently",
+        "r",
+        explains="predictions: *",
+    )
+    policy = KnownFailure(
+        "*",
+        "h5",
+        ">=3",
+        "StateMismatch",
+        r"'mixed_\w+' -> 'float32'",
+        "r",
+        explains="state: layer dtype policy: *",
+    )
+    with pytest.raises(KnownFailureReproduced) as caught:
+        with expected_failure((stale, policy)):
+            raise error
+    assert caught.value.entries == (stale, policy)
