@@ -9,16 +9,15 @@ from keras_gate.checks.findings import Finding
 from keras_gate.checks.state import layers_by_path, variable_keys
 
 
-def variables_by_place(model) -> dict[str, tuple[np.ndarray, bool]]:
-    """``{layer path/variable: (value, trainable)}`` for every weight (no RNG states)."""
-    import keras
+def variables_by_place(model) -> dict[str, tuple[object, bool]]:
+    """``{layer path/variable: (variable, trainable)}`` for every weight (no RNG states).
 
+    Variables, not copies: values are read one pair at a time when compared, so a
+    case never holds a second copy of a large model's weights.
+    """
     keys = variable_keys(layers_by_path(model))
     trainable = {id(v) for v in model.trainable_weights}
-    return {
-        keys.get(id(v), v.path): (keras.ops.convert_to_numpy(v), id(v) in trainable)
-        for v in model.weights
-    }
+    return {keys.get(id(v), v.path): (v, id(v) in trainable) for v in model.weights}
 
 
 def variable_findings(original: dict, revived: dict, limit: int = 3) -> list[Finding]:
@@ -32,16 +31,19 @@ def variable_findings(original: dict, revived: dict, limit: int = 3) -> list[Fin
         )
     if extra:
         found.append(Finding("variables", f"{len(extra)} new after reload, e.g. {extra[:limit]}"))
+    import keras
+
     changed = []
     for key, (a, a_trainable) in original.items():
         if key not in revived:
             continue
         b, b_trainable = revived[key]
+        a, b = keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b)
         if a.shape != b.shape or a.dtype != b.dtype:
             found.append(Finding("variables", f"{key}: {a.dtype}{a.shape} -> {b.dtype}{b.shape}"))
         elif a_trainable != b_trainable:
             found.append(Finding("variables", f"{key}: trainable {a_trainable} -> {b_trainable}"))
-        elif a.tobytes() != b.tobytes():
+        elif not _same_bytes(a, b):
             changed.append(key)
             if len(changed) <= limit:
                 x, y = a.astype(np.float64), b.astype(np.float64)
@@ -58,3 +60,9 @@ def variable_findings(original: dict, revived: dict, limit: int = 3) -> list[Fin
     if len(changed) > limit:
         found.append(Finding("variables", f"... {len(changed) - limit} more variables differ"))
     return found
+
+
+def _same_bytes(a: np.ndarray, b: np.ndarray) -> bool:
+    """Bit-for-bit equality (NaN payloads and -0.0 included), without copying."""
+    a, b = np.ascontiguousarray(np.atleast_1d(a)), np.ascontiguousarray(np.atleast_1d(b))
+    return bool(np.array_equal(a.view(np.uint8), b.view(np.uint8)))
