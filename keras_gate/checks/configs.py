@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import re
 
 from keras_gate.checks.findings import Finding
 from keras_gate.checks.state import layers_by_path
@@ -64,6 +65,7 @@ def config_findings(
             for key in sorted(set(before) | set(after))
             if before.get(key) != after.get(key)
             and not _rewritten(classes.get(path, ""), key, rewrites)
+            and not _fresh_automatic_name(path, key, before, after, classes.get(path, ""))
         ]
         if keys:
             shown = ", ".join(
@@ -72,6 +74,22 @@ def config_findings(
             more = f" (+{len(keys) - 3} more keys)" if len(keys) > 3 else ""
             found.append(Finding("configs", f"layer {path} ({classes.get(path)}): {shown}{more}"))
     return found
+
+
+def _fresh_automatic_name(path, key, before, after, layer_class) -> bool:
+    """A subclassed model makes its layers anew on load; one its code did not name
+    gets Keras's next automatic name (``dense`` -> ``dense_4``): not a difference.
+    (Such layers are known by their place, ``Dense#0``; a name given by the model's
+    code, or any name in a graph model, still counts.)"""
+    if key != "name" or "#" not in path.rsplit("/", 1)[-1]:
+        return False
+    from keras.src.utils.naming import to_snake_case
+
+    automatic = re.compile(rf"{re.escape(to_snake_case(layer_class))}(_\d+)?")
+    return all(
+        isinstance(value, str) and automatic.fullmatch(value)
+        for value in (before.get(key), after.get(key))
+    )
 
 
 def _short(value) -> str:

@@ -218,3 +218,24 @@ def test_a_bad_known_failures_file_names_the_entry(tmp_path):
     path.write_text('[[known_failure]]\nmodels = "x"\nformat = "h5"\nkeras = "3.5"\n')
     with pytest.raises(KnownFailuresFileError, match=r"known.toml: \[\[known_failure\]\] #1"):
         load_known_failures(path)
+
+
+def test_a_subclassed_model_with_unnamed_layers_round_trips_clean(tmp_path):
+    # Its layers get fresh automatic names on load (dense -> dense_4): not a change.
+    from keras_gate import Tolerance, get_format, prepare_model
+    from keras_gate.roundtrip import check_round_trip
+
+    @keras.saving.register_keras_serializable(package="harness")
+    class TwoDense(keras.Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.first, self.second = keras.layers.Dense(3), keras.layers.Dense(2)
+
+        def call(self, x):
+            return self.second(self.first(x))
+
+    model = TwoDense(name="two_dense")
+    batch = np.ones((2, 4), "float32")
+    model(batch)
+    built = prepare_model("two_dense", model, inputs=batch)
+    check_round_trip(built, get_format("keras_v3"), tmp_path, Tolerance(0.0, 0.0))
