@@ -282,7 +282,7 @@ def current_model(pytestconfig):
     from keras_gate.lifecycle import CurrentModel, Reclaimer, worker_announcer
 
     # Under -n the worker's output is not shown: one line per build tells the user
-    # what a long silent stretch is (EfficientNetB7 at 600 px builds for a minute).
+    # what a long silent stretch is (a cold build generates a large model's weights first).
     workerinput = getattr(pytestconfig, "workerinput", None)
     holder = CurrentModel(worker_announcer(pytestconfig) if workerinput else None)
     pytestconfig.stash[HOLDER_KEY] = holder
