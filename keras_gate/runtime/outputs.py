@@ -24,13 +24,6 @@ def has_graph(model) -> bool:
         return False
 
 
-def flat_inputs(model, inputs) -> list:
-    """``inputs`` (an array, a list or a dict) in the order of ``model.inputs``."""
-    import keras
-
-    return keras.tree.flatten(inputs)
-
-
 def output_names(model) -> list[str]:
     """A name per flat output of a graph model: the dict key, else the producing layer."""
     structure = getattr(model, "_outputs_struct", None)
@@ -73,5 +66,5 @@ def predict_outputs(model, inputs, probes: dict[str, str] | None = None) -> dict
         names.append(name)
         tensors.append(model.get_layer(layer).input)
     probe = keras.Model(model.inputs, tensors)
-    values = run_graph(probe, flat_inputs(model, inputs))
+    values = run_graph(probe, keras.tree.flatten(inputs))  # in model.inputs' order
     return {name: keras.ops.convert_to_numpy(v) for name, v in zip(names, values)}

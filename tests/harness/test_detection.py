@@ -274,3 +274,15 @@ def test_a_finding_matches_an_entry_signature():
     finding = Finding("derived state", "layer efficientnetb0/normalization (Normalization): x")
     assert finding.matches("predictions: *|derived state: layer */normalization (Normalization)*")
     assert not finding.matches("predictions: *")
+
+
+def test_a_key_a_format_declares_rewritten_is_not_a_difference():
+    from keras_gate.checks.configs import config_findings
+
+    before = {"bn": {"axis": 3, "momentum": 0.9}}
+    after = {"bn": {"axis": -1, "momentum": 0.9}}
+    classes = {"bn": "BatchNormalization"}
+    (finding,) = config_findings(before, after, classes)
+    assert finding.text == "layer bn (BatchNormalization): axis: 3 -> -1"
+    assert config_findings(before, after, classes, ("BatchNormalization.axis",)) == []
+    assert config_findings(before, after, classes, ("Dense.axis",)) != []
