@@ -36,6 +36,7 @@ from keras_gate.selection import (
     gate_markers,
     keyword_selection_message,
 )
+from keras_gate.sharding import SHARD_KEY, receive_plan, send_plan, take_over_split
 from keras_gate.sources.config_matrix import (
     ENTRIES_KEY,
     ConfigMatrix,
@@ -190,6 +191,24 @@ def pytest_configure_node(node):
     tell_worker(node.config, node)
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    receive_plan(node.config, node)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session):
+    # After every plugin's pytest_configure: pytest-split registers its selection there.
+    config = session.config
+    workerinput = getattr(config, "workerinput", None)
+    announce = None
+    if workerinput is not None and workerinput.get("workerid") == "gw0":
+        from keras_gate.lifecycle import worker_announcer
+
+        announce = worker_announcer(config)  # one worker says it for all
+    take_over_split(config, announce)
+
+
 def pytest_collect_file(file_path, parent):
     config = parent.config
     if config.stash.get(ENTRIES_KEY, None) and config.inipath and file_path == config.inipath:
@@ -249,6 +268,7 @@ def pytest_runtest_makereport(item, call):
 
 
 def pytest_sessionfinish(session, exitstatus):
+    send_plan(session.config)
     summary = session.config.stash.get(SUMMARY_KEY, None)
     # Files and the exit status belong to the process that owns the run (not a worker).
     if summary is not None and not hasattr(session.config, "workerinput"):
@@ -368,6 +388,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     summary = config.stash.get(SUMMARY_KEY, None)
     if summary is not None:
         summary.write_summary(terminalreporter)
+    if SHARD_KEY in config.stash:
+        terminalreporter.write_line(f"keras gate: {config.stash[SHARD_KEY].line()}")
     names = [entry.name for entry in config.stash.get(ENTRIES_KEY, [])]
     for found in config.hook.pytest_keras_gate_model_names(config=config):
         names += list(found)

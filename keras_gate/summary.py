@@ -7,12 +7,14 @@ the same with or without ``-n``.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from keras_gate.report import RoundTripReport
+from keras_gate.sharding import SHARD_KEY
 from keras_gate.verdicts import (
     FAILING_CLASSES,
     Baseline,
@@ -98,6 +100,7 @@ class SummaryCollector:
         self.outcomes = GateOutcomes()
         self.comparison: ComparisonTable | None = None
         self.written: list[Path] = []
+        self.started = time.monotonic()
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report):
@@ -110,21 +113,32 @@ class SummaryCollector:
             change, _ = classify(baseline.records.get(record.key), record)
             report.user_properties.append(("baseline_change", change))
 
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionstart(self, session):
+        self.started = time.monotonic()
+
     def finish(self, session) -> None:
         """Compare, write the files, and set the exit status (``--fail-on``)."""
         stack = stack_versions()
         records = self.report.rows(None)
+        plan = session.config.stash.get(SHARD_KEY, None)
         if self.options.baseline is not None:
+            # A shard answers for its own models only.
+            models = {record.model for record in records} if plan is not None else None
             self.comparison = ComparisonTable(
-                self.options.baseline, compare(self.options.baseline, records)
+                self.options.baseline, compare(self.options.baseline, records, models)
             )
         if self.options.save_verdicts:
             self.written.append(save_verdicts(Path(self.options.save_verdicts), records, stack))
         if self.options.report_path and self.report.records:
+            shard = None
+            if plan is not None:
+                shard = {**plan.as_json(), "measured_s": round(time.monotonic() - self.started, 1)}
             self.written += self.report.write(
                 Path(self.options.report_path),
                 stack,
                 comparison=self.comparison,
+                shard=shard,
             )
         if self.outcomes.nothing_ran and session.exitstatus == 0:
             # A gate whose every case was skipped proved nothing: it must not pass.

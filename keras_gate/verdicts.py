@@ -127,10 +127,15 @@ def classify(base: CaseRecord | None, now: CaseRecord | None) -> tuple[str, str]
     return "still failing", ""
 
 
-def compare(baseline: Baseline, records: list[CaseRecord]) -> list[Change]:
-    """Every case of this run and of the baseline, classified; in ``CHANGES`` order."""
+def compare(baseline: Baseline, records: list[CaseRecord], models=None) -> list[Change]:
+    """Every case of this run and of the baseline, classified; in ``CHANGES`` order.
+
+    ``models``: only the baseline's cases of these models (a shard's own: the
+    other shards' cases are not gone, they run elsewhere); None: all of them.
+    """
     current = {record.key: record for record in records}
-    keys = list(dict.fromkeys([*current, *baseline.records]))
+    theirs = [key for key in baseline.records if models is None or key[1] in models]
+    keys = list(dict.fromkeys([*current, *theirs]))
     changes = []
     for key in keys:
         base, now = baseline.records.get(key), current.get(key)

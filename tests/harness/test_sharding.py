@@ -1,0 +1,147 @@
+"""Shards over several runners: pytest-split's options, each model whole on one shard,
+and the shards' reports merged into one."""
+
+import json
+import re
+
+from user_project import run, run_project
+
+from keras_gate.merge import MergeError, merge
+from keras_gate.report import CaseRecord
+from keras_gate.verdicts import Baseline, compare
+
+MODELS = """
+import keras
+
+
+def _dense(width):
+    inputs = keras.Input((width,))
+    return keras.Model(inputs, keras.layers.Dense(2)(inputs))
+
+
+def first():
+    return _dense(3)
+
+
+def second():
+    return _dense(4)
+
+
+def third():
+    return _dense(5)
+"""
+FACTORIES = ["first", "second", "third"]
+CASE = "pytest.ini::test_round_trip[{}-{}]"
+
+
+def _durations(path):
+    # `first`'s keras_v3 case alone outweighs everything else: pytest-split's own
+    # algorithms would then put its h5 case on another shard than its keras_v3 case.
+    durations = {CASE.format("first", "keras_v3"): 100.0, CASE.format("first", "h5"): 1.0}
+    for model in ("second", "third"):
+        durations[CASE.format(model, "keras_v3")] = 30.0
+        # Stored under -n: xdist's group suffix is part of the stored id.
+        durations[CASE.format(model, "h5") + f"@{model}"] = 30.0
+    path.write_text(json.dumps(durations))
+    return path
+
+
+def _collected(result) -> set[str]:
+    return set(re.findall(r"test_round_trip\[(\w+)-(\w+)\]", result.stdout))
+
+
+def test_each_model_stays_whole_on_one_shard(tmp_path):
+    durations = _durations(tmp_path / "durations.json")
+    shards = []
+    for group in (1, 2):
+        result = run_project(
+            tmp_path,
+            MODELS,
+            FACTORIES,
+            "--co",
+            "-q",
+            "--splits=2",
+            f"--group={group}",
+            f"--durations-path={durations}",
+        )
+        assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+        shards.append(_collected(result))
+    models = [{model for model, _ in shard} for shard in shards]
+    assert models[0].isdisjoint(models[1])
+    every = {(model, fmt) for model in FACTORIES for fmt in ("keras_v3", "h5")}
+    assert shards[0] | shards[1] == every
+    # Balanced by model: `first` (101 s) alone against second + third (120 s).
+    assert sorted(models, key=len) == [{"first"}, {"second", "third"}]
+
+
+def test_shards_report_and_merge_under_xdist(tmp_path):
+    durations = _durations(tmp_path / "durations.json")
+    for group in (1, 2):
+        result = run_project(
+            tmp_path,
+            MODELS,
+            FACTORIES,
+            "-n",
+            "2",
+            "--splits=2",
+            f"--group={group}",
+            f"--durations-path={durations}",
+            f"--roundtrip-report=shard{group}/gate",
+            f"--save-verdicts=shard{group}/verdicts.json",
+        )
+        assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+        assert re.search(rf"keras gate: shard {group}/2: \d tests of \d models", result.stdout)
+        shard = json.loads((tmp_path / f"shard{group}" / "gate.json").read_text())["shard"]
+        assert shard["group"] == group and shard["measured_s"] > 0
+        assert sorted(shard["predicted_s"]) == [101.0, 120.0]
+    result = run(
+        tmp_path,
+        ["-m", "keras_gate.merge", "shard1/gate.json", "shard2/gate.json", "--report", "all"],
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    merged = json.loads((tmp_path / "all.json").read_text())
+    assert len(merged["cases"]) == 6 and [s["group"] for s in merged["shards"]] == [1, 2]
+    assert "| 1/2 |" in (tmp_path / "all.md").read_text()
+    # The verdicts files merge too, into one baseline; a shard given twice is refused.
+    result = run(
+        tmp_path,
+        [
+            "-m",
+            "keras_gate.merge",
+            "shard1/verdicts.json",
+            "shard1/verdicts.json",
+            "--report",
+            "twice",
+        ],
+    )
+    assert result.returncode == 2
+    assert "shard1/verdicts.json: case ('roundtrip', " in result.stderr
+
+
+def _record(model, verdict="pass", **fields):
+    return CaseRecord(model, "keras_v3", verdict=verdict, **fields)
+
+
+def test_merge_refuses_shards_of_different_stacks(tmp_path):
+    for name, keras in (("a.json", "3.15.1"), ("b.json", "3.5.0")):
+        (tmp_path / name).write_text(json.dumps({"stack": {"keras": keras}, "cases": []}))
+    try:
+        merge([tmp_path / "a.json", tmp_path / "b.json"])
+    except MergeError as error:
+        assert str(error).startswith(f"{tmp_path / 'b.json'}: ran on {{'keras': '3.5.0'}}")
+    else:
+        raise AssertionError("merged shards of two stacks")
+
+
+def test_merge_reads_an_infinite_figure_back(tmp_path):
+    case = {"model": "m", "subject": "h5", "verdict": "FAIL", "max_rel": "inf"}
+    (tmp_path / "a.json").write_text(json.dumps({"stack": {}, "cases": [case]}))
+    _, records, _ = merge([tmp_path / "a.json"])
+    assert records[0].max_rel == float("inf")
+
+
+def test_a_shard_compares_only_its_own_models_with_the_baseline():
+    baseline = Baseline({}, {r.key: r for r in (_record("a"), _record("b"))}, "base.json")
+    here = [_record("a")]
+    assert [c.change for c in compare(baseline, here, models={"a"})] == ["still passing"]
+    assert [c.change for c in compare(baseline, here)] == ["still passing", "gone"]
