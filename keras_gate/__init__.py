@@ -31,6 +31,7 @@ from keras_gate.known_failures import (
 )
 from keras_gate.matrix import ORIGINAL, GateCase
 from keras_gate.roundtrip import RoundTripResult, check_round_trip
+from keras_gate.runtime.eager_steps import eager_steps
 from keras_gate.runtime.graph_walk import run_graph, walk_graph
 from keras_gate.runtime.inputs import derive_inputs
 from keras_gate.runtime.seeds import random_state, stable_seed
@@ -38,6 +39,7 @@ from keras_gate.versions import keras_backend, keras_version, stack_versions
 from keras_gate.weight_cache import CACHE_ENV, WeightCache, WeightCacheError, default_cache_dir
 
 __all__ = [
+    "eager_steps",
     "CACHE_ENV",
     "CORE_FORMATS",
     "DEFAULT_VARIANT",

@@ -49,10 +49,13 @@ class BuiltModel:
     def revived(self, fmt, directory: Path):
         """``self.model`` saved with ``fmt`` and loaded back, once per format.
 
-        Cases of one format (a round trip, an oracle check) share one reload; a
-        load that failed fails again, without another attempt.
+        Cases of one format (a round trip, an oracle check: adjacent in the run,
+        ``matrix.order_cases``) share one reload; a load that failed fails again,
+        without another attempt. Only the latest format's reload is kept: a
+        revived model (with what it traced) costs as much memory as the original.
         """
         if fmt not in self._revived:
+            self._revived.clear()
             try:
                 self._revived[fmt] = fmt.round_trip(
                     self.model,

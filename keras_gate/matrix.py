@@ -138,7 +138,8 @@ def remember_case(item) -> None:
 
 def order_cases(items) -> None:
     """Costliest models first (a deterministic order, the same on every xdist worker),
-    all cases of a built model adjacent; other tests keep their places."""
+    all cases of a built model adjacent, and within it the checks of one subject
+    adjacent (they share one reload); other tests keep their places."""
     slots = [i for i, item in enumerate(items) if case_of(item) is not None]
     first_seen: dict = {}
     for i in slots:
@@ -151,8 +152,8 @@ def order_cases(items) -> None:
         return (
             -case.model.cost,
             first_seen[case.build_key],
-            checks.index(case.check),
             subjects.index(case.subject),
+            checks.index(case.check),
         )
 
     ranked = sorted((items[i] for i in slots), key=rank)

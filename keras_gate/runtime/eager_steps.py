@@ -1,0 +1,28 @@
+"""Training steps run eagerly: no traced train step per model.
+
+Keras traces a ``train_function`` per model the first time it trains. For the
+gate's few steps that trace is most of the cost and memory: one EfficientNetB0
+``fine_tuned`` case pair (train, save, reload as ``.keras`` and ``.h5``, one more
+step on each) took 56.3 s and peaked at 2.17 GiB traced, 11.9 s and 1.10 GiB
+eagerly (keras 3.5.0; ``docs/results.md``, "Memory"). Eager steps also put the
+original and its reload on one code path, so a next-step comparison sees the
+round trip and nothing else. ``run_eagerly`` is not part of the compile config
+a model saves: the saved files are the same.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+
+@contextlib.contextmanager
+def eager_steps(*models):
+    """Within the block, ``models`` train eagerly; their own setting comes back after."""
+    previous = [model.run_eagerly for model in models]
+    for model in models:
+        model.run_eagerly = True
+    try:
+        yield
+    finally:
+        for model, setting in zip(models, previous):
+            model.run_eagerly = setting
