@@ -38,7 +38,9 @@ class ShardPlan:
     cases: int
     """Tests selected on this shard."""
     predicted_s: tuple[float, ...]
-    """Predicted seconds of every shard, by group (this one: ``predicted_s[group - 1]``)."""
+    """Predicted test time of every shard, by group (this one: ``predicted_s[group - 1]``):
+    the sum of its tests' stored durations (setup + call + teardown), as pytest-split
+    stores them; under ``-n`` the wall time is about this over the workers."""
     timed_tests: int
     """Tests of the whole selection that had a stored duration."""
     tests: int
@@ -49,7 +51,7 @@ class ShardPlan:
         shards = ", ".join(f"{s:.0f}" for s in self.predicted_s)
         return (
             f"shard {self.group}/{self.splits}: {self.cases} tests of {len(self.units)} "
-            f"models/tests, predicted {self.predicted_s[self.group - 1]:.0f} s "
+            f"models/tests, predicted {self.predicted_s[self.group - 1]:.0f} s of test time "
             f"(every shard: {shards} s; {self.timed_tests}/{self.tests} tests timed)"
         )
 

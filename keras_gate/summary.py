@@ -133,7 +133,11 @@ class SummaryCollector:
         if self.options.report_path and self.report.records:
             shard = None
             if plan is not None:
-                shard = {**plan.as_json(), "measured_s": round(time.monotonic() - self.started, 1)}
+                shard = {
+                    **plan.as_json(),
+                    "measured_s": round(time.monotonic() - self.started, 1),
+                    "tests_s": round(sum(record.seconds for record in records), 1),
+                }
             self.written += self.report.write(
                 Path(self.options.report_path),
                 stack,
