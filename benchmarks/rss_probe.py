@@ -13,21 +13,8 @@ import json
 
 import pytest
 
+from keras_gate.lifecycle import peak_rss_gib, rss_gib
 from keras_gate.matrix import case_of
-
-
-def rss_gib() -> float:
-    """Resident memory now (Linux ``/proc``), GiB."""
-    import os
-
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1024**3
-
-
-def peak_rss_gib() -> float:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
 
 
 def pytest_addoption(parser):

@@ -88,3 +88,15 @@ def test_a_failed_case_does_not_keep_its_model_through_the_next_build():
     holder.release()
     holder.reclaim()
     assert model() is None, "the released model is still alive"
+
+
+def test_eager_steps_set_a_traced_train_function_aside_and_give_it_back():
+    from keras_gate import eager_steps
+
+    model = _trained_silu_model()  # trained traced: Keras cached its train function
+    traced = model.train_function
+    assert traced is not None and not model.run_eagerly
+    with eager_steps(model):
+        model.train_on_batch(np.ones((2, 4), "float32"), np.zeros((2, 3), "float32"))
+        assert model.run_eagerly and model.train_function is not traced
+    assert model.train_function is traced and not model.run_eagerly
