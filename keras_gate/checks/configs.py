@@ -11,7 +11,7 @@ import json
 import re
 
 from keras_gate.checks.findings import Finding
-from keras_gate.checks.state import layers_by_path
+from keras_gate.checks.layer_tree import configured_layers, rebuilt_by_code, root_key
 from keras_gate.runtime.outputs import has_graph
 
 CONTAINER_KEYS = ("layers", "input_layers", "output_layers")
@@ -24,11 +24,12 @@ def _normalised(config) -> dict:
 
 
 def layer_configs(model) -> dict[str, dict]:
-    """``{layer path: config}`` for ``model`` itself and every layer under it, as
-    ``get_config()`` returns them (normalised only where two differ)."""
+    """``{layer path: config}`` for ``model`` itself and every layer a reload restores
+    from its config (``layer_tree.configured_layers``), as ``get_config()`` returns
+    them (normalised only where two differ)."""
     found = {}
-    for path, layer in layers_by_path(model).items():
-        if has_graph(layer):
+    for path, layer in [(root_key(model), model), *configured_layers(model)]:
+        if has_graph(layer) and not rebuilt_by_code(layer):
             # A graph model's own config is its name and flag plus every layer's config
             # and the wiring: the layers are compared one by one, the wiring by the
             # predictions; serialising the whole graph per case would cost more than

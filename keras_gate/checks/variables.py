@@ -25,6 +25,13 @@ def variable_findings(original: dict, revived: dict, limit: int = 3) -> list[Fin
     found = []
     missing = [k for k in original if k not in revived]
     extra = [k for k in revived if k not in original]
+    renamed = _renamed(original, revived, missing, extra)
+    if renamed:
+        shown = ", ".join(f"{a} -> {b}" for a, b in list(renamed.items())[:limit])
+        more = f" (+{len(renamed) - limit} more)" if len(renamed) > limit else ""
+        found.append(Finding("variables", f"{len(renamed)} renamed, values equal: {shown}{more}"))
+        missing = [k for k in missing if k not in renamed]
+        extra = [k for k in extra if k not in renamed.values()]
     if missing:
         found.append(
             Finding("variables", f"{len(missing)} missing after reload, e.g. {missing[:limit]}")
@@ -59,6 +66,28 @@ def variable_findings(original: dict, revived: dict, limit: int = 3) -> list[Fin
                 )
     if len(changed) > limit:
         found.append(Finding("variables", f"... {len(changed) - limit} more variables differ"))
+    return found
+
+
+def _renamed(original: dict, revived: dict, missing: list, extra: list) -> dict[str, str]:
+    """``{old path: new path}`` for missing variables that came back, bit for bit
+    and in the same order, under another path: one rename, not a loss and a gain."""
+    import keras
+
+    def fingerprint(variable):
+        value = keras.ops.convert_to_numpy(variable)
+        return value.dtype.str, value.shape, np.ascontiguousarray(value).tobytes()
+
+    if not missing or not extra:
+        return {}
+    unclaimed: dict[tuple, list[str]] = {}
+    for key in extra:
+        unclaimed.setdefault(fingerprint(revived[key][0]), []).append(key)
+    found = {}
+    for key in missing:
+        candidates = unclaimed.get(fingerprint(original[key][0]))
+        if candidates:
+            found[key] = candidates.pop(0)
     return found
 
 

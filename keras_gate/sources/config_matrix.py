@@ -9,6 +9,7 @@ markers, ``-k`` and xdist like any other test.
 from __future__ import annotations
 
 import importlib
+from dataclasses import replace
 from functools import partial
 
 import pytest
@@ -21,6 +22,7 @@ from keras_gate.sources.entries import (
     ModelEntry,
     build_entry_model,
     entry_settings,
+    expand_entry,
 )
 
 ENTRIES_KEY = pytest.StashKey[list]()
@@ -60,11 +62,14 @@ def entry_reproducer(entry: ModelEntry, variant, built) -> str:
             "    return keras.models.load_model(PATH)\n"
         )
     module, attribute = entry.text.split(":")
+    path = "".join("." + part for part in attribute.split(".")[1:])
+    if entry.key is not None:
+        path += f"[{entry.key!r}]"
     return (
         f"sys.path.insert(0, {str(entry.root)!r})  # the project's own code\n\n\n"
         "def build_model():\n"
         f"    from {module} import {attribute.split('.')[0]} as factory\n\n"
-        f"    return factory{''.join('.' + part for part in attribute.split('.')[1:])}()\n"
+        f"    return factory{path}()\n"
     )
 
 
@@ -73,7 +78,11 @@ def entry_cases(config) -> list[GateCase]:
     if CASES_KEY in config.stash:
         return config.stash[CASES_KEY]
     cases = []
-    for entry in config.stash.get(ENTRIES_KEY, []):
+    seen: dict[str, ModelEntry] = {}
+    for entry in _expanded(config, config.stash.get(ENTRIES_KEY, [])):
+        clash = seen.setdefault(entry.marker, entry)
+        if clash is not entry:
+            raise EntryError(entry, f"model {entry.name!r} is also named by {clash.text!r}")
         settings = entry_settings(entry)
         try:
             formats = check_format_names(settings.formats or CORE_FORMATS, entry.text)
@@ -84,7 +93,7 @@ def entry_cases(config) -> list[GateCase]:
         model = GateModel(
             entry.name,
             build=partial(build_entry, entry, settings),
-            markers=settings.markers,
+            markers=settings.markers + _mapping_marker(entry),
             settings=settings,
             origin=entry.text,
             reproducer=partial(entry_reproducer, entry),
@@ -92,6 +101,23 @@ def entry_cases(config) -> list[GateCase]:
         cases += [GateCase(model, fmt) for fmt in formats]
     config.stash[CASES_KEY] = cases
     return cases
+
+
+def _mapping_marker(entry: ModelEntry) -> tuple[str, ...]:
+    """A mapping's own marker (``-m models`` selects all of ``zoo:MODELS``)."""
+    return (replace(entry, key=None).marker,) if entry.key is not None else ()
+
+
+def _expanded(config, entries):
+    """Every model of the entries; a mapping's keys get their markers here (they are
+    known only once its module is imported, in the process that collects)."""
+    for entry in entries:
+        for model_entry in expand_entry(entry):
+            if model_entry.key is not None:
+                config.addinivalue_line(
+                    "markers", f"{model_entry.marker}: {model_entry.name} of {entry.text}"
+                )
+            yield model_entry
 
 
 def collect_ini_file_with_testpaths(config) -> None:

@@ -2,15 +2,18 @@
 
 ``package.module:factory`` is a zero-argument callable returning a built
 ``keras.Model`` (settings through ``@keras_gate.model(...)``); a path ending in
-``.keras`` or ``.h5`` (relative to the ini file) is a saved model. Parsing is
-pure; importing and building run only where cases run.
+``.keras`` or ``.h5`` (relative to the ini file) is a saved model. An entry may
+also name a mapping ``{model name: factory}`` (a project's model zoo): each key
+becomes a model of its own. Parsing is pure; importing and building run only
+where cases run.
 """
 
 from __future__ import annotations
 
 import importlib
 import sys
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from keras_gate.api import ModelSettings, marker_name, settings_of
@@ -34,6 +37,8 @@ class ModelEntry:
     """As written in the ini file."""
     root: Path
     """The ini file's directory: imports and relative paths start there."""
+    key: str | None = None
+    """The model's key where the entry names a mapping of factories."""
 
     @property
     def is_file(self) -> bool:
@@ -41,7 +46,9 @@ class ModelEntry:
 
     @property
     def name(self) -> str:
-        """The factory's name, or the file's stem: the model's part of the test id."""
+        """The factory's name (or key), or the file's stem: the model's test-id part."""
+        if self.key is not None:
+            return self.key
         if self.is_file:
             return Path(self.text).stem
         return self.text.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
@@ -75,8 +82,8 @@ def parse_entries(lines: list[str], root: Path) -> list[ModelEntry]:
     return entries
 
 
-def load_factory(entry: ModelEntry):
-    """Import the entry's factory; ``EntryError`` naming what failed."""
+def _load_attribute(entry: ModelEntry):
+    """Import what the entry names (a factory, or a mapping of factories)."""
     module_name, attribute = entry.text.split(":")
     root = str(entry.root)
     if root not in sys.path:
@@ -93,6 +100,31 @@ def load_factory(entry: ModelEntry):
             factory = getattr(factory, part)
         except AttributeError:
             raise EntryError(entry, f"{module_name!r} has no attribute {attribute!r}") from None
+    return factory
+
+
+def expand_entry(entry: ModelEntry) -> list[ModelEntry]:
+    """The entry's models: itself, or one per key where it names a mapping."""
+    if entry.is_file:
+        return [entry]
+    found = _load_attribute(entry)
+    if not isinstance(found, Mapping):
+        return [entry]
+    if not found:
+        raise EntryError(entry, "the mapping is empty: it names no models")
+    return [replace(entry, key=str(key)) for key in found]
+
+
+def load_factory(entry: ModelEntry):
+    """Import the entry's factory; ``EntryError`` naming what failed."""
+    factory = _load_attribute(entry)
+    attribute = entry.text.split(":")[1]
+    if entry.key is not None:
+        if not isinstance(factory, Mapping) or entry.key not in factory:
+            raise EntryError(entry, f"the mapping {attribute!r} has no model {entry.key!r}")
+        factory, attribute = factory[entry.key], f"{attribute}[{entry.key!r}]"
+    elif isinstance(factory, Mapping):
+        raise EntryError(entry, f"{attribute!r} is a mapping of models: expand it first")
     if not callable(factory):
         raise EntryError(entry, f"{attribute!r} is {type(factory).__name__}, not a callable")
     return factory
