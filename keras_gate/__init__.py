@@ -34,6 +34,7 @@ from keras_gate.roundtrip import RoundTripResult, check_round_trip
 from keras_gate.runtime.eager_steps import eager_steps
 from keras_gate.runtime.graph_walk import run_graph, walk_graph
 from keras_gate.runtime.inputs import derive_inputs
+from keras_gate.runtime.outputs import inference_mismatches, inference_path, predict_outputs
 from keras_gate.runtime.seeds import random_state, stable_seed
 from keras_gate.versions import keras_backend, keras_version, stack_versions
 from keras_gate.weight_cache import CACHE_ENV, WeightCache, WeightCacheError, default_cache_dir
@@ -68,9 +69,12 @@ __all__ = [
     "derive_inputs",
     "expected_failure",
     "get_format",
+    "inference_mismatches",
+    "inference_path",
     "keras_backend",
     "keras_version",
     "load_known_failures",
+    "predict_outputs",
     "prepare_model",
     "model",
     "random_state",

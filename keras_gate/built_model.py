@@ -10,7 +10,7 @@ import numpy as np
 
 from keras_gate.api import DEFAULT_VARIANT, ModelSettings
 from keras_gate.runtime.inputs import constant_batch, derive_inputs
-from keras_gate.runtime.outputs import predict_outputs
+from keras_gate.runtime.outputs import inference_path, predict_outputs
 from keras_gate.runtime.seeds import stable_seed
 
 
@@ -31,6 +31,9 @@ class BuiltModel:
     """``next_step(model)``: one more training step, for models saved mid-training."""
     tainted: str | None = None
     """Why ``model`` no longer is as built (a save changed it): rebuild before reuse."""
+    inference: str = "graph walk"
+    """How its predictions (and every reload's) are computed: ``graph walk``, or
+    ``keras call (<why>)`` (``runtime.outputs.inference_path``, :meth:`verify_inference`)."""
     _revived: dict = field(default_factory=dict, repr=False)
     _reference: dict = field(default_factory=dict, repr=False)
 
@@ -73,9 +76,25 @@ class BuiltModel:
 
     def predict(self, model) -> dict[str, np.ndarray]:
         """``model``'s outputs (and probes) on both input families."""
+        keras_call = self.inference.startswith("keras call")
         return predict_families(
-            lambda batch: predict_outputs(model, batch, self.settings.probes), self.inputs
+            lambda batch: predict_outputs(model, batch, self.settings.probes, keras_call),
+            self.inputs,
         )
+
+    def verify_inference(self) -> list[str]:
+        """Prove the gate's predictions are ``model(x, training=False)`` bit for bit on
+        this model's batch; where they are not, use Keras's own call from now on (for
+        the model and every reload), named in :attr:`inference`. Returns the mismatches."""
+        from keras_gate.runtime.outputs import inference_mismatches
+
+        if self.inference.startswith("keras call"):
+            return []
+        mismatches = inference_mismatches(self.model, both_families(self.inputs))
+        if mismatches:
+            self.inference = f"keras call (the graph walk differs: {mismatches[0]})"
+            self.outputs = self.predict(self.model)
+        return mismatches
 
 
 def resolve_inputs(model, name: str, settings: ModelSettings):
@@ -104,8 +123,35 @@ def prepare_model(
     """
     settings = settings or ModelSettings()
     batch = inputs if inputs is not None else resolve_inputs(model, name, settings)
-    outputs = predict_families(lambda b: predict_outputs(model, b, settings.probes), batch)
-    return BuiltModel(name, model, batch, outputs, variant, settings, **details)
+    try:
+        outputs = predict_families(lambda b: predict_outputs(model, b, settings.probes), batch)
+    except Exception as error:
+        raise ModelAsBuiltError(name, settings, batch, error) from error
+    return BuiltModel(
+        name, model, batch, outputs, variant, settings, inference=inference_path(model), **details
+    )
+
+
+class ModelAsBuiltError(Exception):
+    """The model as built (before any save) cannot predict on its batch: a fault of
+    the model or of its inputs, never a round-trip verdict."""
+
+    def __init__(self, name: str, settings: ModelSettings, batch, error: BaseException):
+        import keras
+
+        shapes = keras.tree.map_structure(lambda a: f"{np.asarray(a).dtype}{np.shape(a)}", batch)
+        lines = str(error).strip().splitlines()
+        first = next((line for line in lines if line.strip()), "")
+        source = "derived from model.inputs" if settings.inputs is None else "given by inputs="
+        super().__init__(
+            f"model {name!r} as built cannot predict on its batch ({source}: {shapes}): "
+            f"{type(error).__name__}: {first.strip()}"
+            + (
+                "; give inputs= the model accepts (@keras_gate.model(inputs=...))"
+                if settings.inputs is None
+                else ""
+            )
+        )
 
 
 CONSTANT = " (constant example)"
@@ -122,15 +168,22 @@ def predict_families(predict, inputs) -> dict[str, np.ndarray]:
     import keras
 
     rows = len(keras.tree.flatten(inputs)[0])
-    together = keras.tree.map_structure(
-        lambda a, c: np.concatenate([np.asarray(a), c]), inputs, constant_batch(inputs)
-    )
+    together = both_families(inputs)
     found = {}
     for name, value in predict(together).items():
         value = np.asarray(value)
         found[name] = value[:rows]
         found[f"{name}{CONSTANT}"] = value[rows:]
     return found
+
+
+def both_families(inputs):
+    """The seeded batch with its constant example as one more row (one structure)."""
+    import keras
+
+    return keras.tree.map_structure(
+        lambda a, c: np.concatenate([np.asarray(a), c]), inputs, constant_batch(inputs)
+    )
 
 
 def predict_revived(fmt, built: BuiltModel, revived) -> dict[str, np.ndarray]:

@@ -23,7 +23,8 @@ class KnownFailure:
     """One upstream defect and the cases it breaks."""
 
     models: str
-    """fnmatch pattern over constructor names, e.g. ``EfficientNetB?``."""
+    """Model names (constructor or factory), fnmatch patterns joined by ``|``, e.g.
+    ``EfficientNetB?``."""
     format: str
     """Round-trip format name (or ``original``), fnmatch patterns joined by ``|``."""
     keras: str
@@ -74,7 +75,7 @@ class KnownFailure:
                     for name in scenario
                 )
             )
-            and fnmatch.fnmatchcase(model, self.models)
+            and any(fnmatch.fnmatchcase(model, p) for p in self.models.split("|"))
             and any(fnmatch.fnmatchcase(fmt, p) for p in self.format.split("|"))
             and any(fnmatch.fnmatchcase(backend, p) for p in self.backend.split("|"))
             and Version(keras_version) in SpecifierSet(self.keras)

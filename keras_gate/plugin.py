@@ -76,6 +76,15 @@ def pytest_addoption(parser):
         "'off': every case runs raw (default: on).",
     )
     group.addoption(
+        "--verify-inference",
+        action="store_true",
+        default=False,
+        help="once per built model, prove the gate's predictions equal "
+        "model(x, training=False) bit for bit; where they do not, use Keras's own call "
+        "for that model and its reloads (named in the report). Costs one more forward "
+        "pass per model.",
+    )
+    group.addoption(
         "--roundtrip-report",
         metavar="PATH",
         default=None,
@@ -323,6 +332,9 @@ def built_model(request, current_model, record_property, device):
     case = case_of(request.node)
     record_property("device", device)
     built = current_model.get(case)
+    if request.config.getoption("verify_inference"):
+        built.verify_inference()
+    record_property("inference", built.inference)
     record_property("weight_source", built.weight_source)
     record_property("weights_file", built.weights_file)
     if not built.settings.safe_mode:

@@ -17,7 +17,32 @@ def variables_by_place(model) -> dict[str, tuple[object, bool]]:
     """
     keys = variable_keys(layers_by_path(model))
     trainable = {id(v) for v in model.trainable_weights}
-    return {keys.get(id(v), v.path): (v, id(v) in trainable) for v in model.weights}
+    found = {keys.get(id(v), v.path): (v, id(v) in trainable) for v in model.weights}
+    for layer in model._flatten_layers(include_self=False, recursive=True):
+        _merge_lora(layer, keys, found)
+    return found
+
+
+LORA_WEIGHTS = (("_kernel", "kernel"), ("_embeddings", "embeddings"))
+"""(stored, effective) attributes of the layers that take LoRA (Dense, EinsumDense,
+Embedding): the effective one is the stored weight plus the low-rank update."""
+
+
+def _merge_lora(layer, keys: dict, found: dict) -> None:
+    """A LoRA-enabled layer by its effective weight: Keras saves the stored weight
+    with the low-rank update merged in and reloads the update as zero (a fresh
+    ``lora_kernel_b``), which computes the same: equivalent, not a difference."""
+    if not getattr(layer, "lora_enabled", False):
+        return
+    for stored, effective in LORA_WEIGHTS:
+        variable = getattr(layer, stored, None)
+        if variable is None or id(variable) not in keys:
+            continue
+        for part in ("lora_kernel_a", "lora_kernel_b", "lora_embeddings_a", "lora_embeddings_b"):
+            found.pop(keys.get(id(getattr(layer, part, None)), None), None)
+        key = keys[id(variable)]
+        found[f"{key} (LoRA merged)"] = (getattr(layer, effective), False)
+        found.pop(key, None)
 
 
 def variable_findings(original: dict, revived: dict, limit: int = 3) -> list[Finding]:

@@ -68,8 +68,13 @@ def inference_path(model) -> str:
     return "graph walk" if reason is None else f"keras call ({reason})"
 
 
-def predict_outputs(model, inputs, probes: dict[str, str] | None = None) -> dict[str, np.ndarray]:
+def predict_outputs(
+    model, inputs, probes: dict[str, str] | None = None, keras_call: bool = False
+) -> dict[str, np.ndarray]:
     """Every output of ``model`` on ``inputs`` in inference, plus each probe.
+
+    ``keras_call``: always through Keras's own call (a model whose walk was found
+    to differ, ``BuiltModel.verify_inference``).
 
     What ``model(inputs, training=False)`` computes: node by node
     (``graph_walk``) where the model is a plain graph, else by Keras's own call.
@@ -83,7 +88,8 @@ def predict_outputs(model, inputs, probes: dict[str, str] | None = None) -> dict
         result = model(inputs, training=False)
         return {k: keras.ops.convert_to_numpy(v) for k, v in _named(result).items()}
     names = output_names(model)
-    if inference_path(model) != "graph walk":
+    walk = inference_path(model) == "graph walk" and not keras_call
+    if not walk:
         values = keras.tree.flatten(model(inputs, training=False))
     elif not probes:
         values = run_graph(model, inputs)
@@ -93,10 +99,34 @@ def predict_outputs(model, inputs, probes: dict[str, str] | None = None) -> dict
         probe = keras.Model(model.inputs, tensors)
         values = run_graph(probe, keras.tree.flatten(inputs))  # in model.inputs' order
     found = {name: keras.ops.convert_to_numpy(v) for name, v in zip(names, values)}
-    if probes and inference_path(model) != "graph walk":
+    if probes and not walk:
         probe = keras.Model(model.inputs, [model.get_layer(p).input for p in probes.values()])
         values = run_graph(probe, keras.tree.flatten(inputs))
     else:
         values = values[len(names) :]
     found.update({name: keras.ops.convert_to_numpy(v) for name, v in zip(probes or {}, values)})
     return found
+
+
+def inference_mismatches(model, inputs) -> list[str]:
+    """Where the gate's predictions are not ``model(inputs, training=False)`` bit for
+    bit: one line per output that differs (empty: the gate computes what Keras
+    computes). The self-test of the graph walk, for any model a project gates."""
+    import keras
+
+    ours = predict_outputs(model, inputs)
+    result = model(inputs, training=False)
+    if has_graph(model):
+        theirs = dict(zip(output_names(model), keras.tree.flatten(result)))
+    else:
+        theirs = _named(result)
+    lines = []
+    for name, value in ours.items():
+        other = np.asarray(keras.ops.convert_to_numpy(theirs[name]))
+        value = np.asarray(value)
+        if value.shape != other.shape or value.dtype != other.dtype:
+            lines.append(f"{name}: {value.dtype}{value.shape} vs Keras {other.dtype}{other.shape}")
+        elif value.tobytes() != other.tobytes():
+            delta = np.abs(value.astype(np.float64) - other.astype(np.float64))
+            lines.append(f"{name}: max|diff|={np.nanmax(delta):.3g} from Keras's own call")
+    return lines

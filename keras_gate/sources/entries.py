@@ -26,7 +26,8 @@ class EntryError(Exception):
 
     def __init__(self, entry: ModelEntry | str, problem: str):
         text = entry.text if isinstance(entry, ModelEntry) else entry
-        super().__init__(f"keras_gate_models entry {text!r}: {problem}")
+        model = f" model {entry.key!r}" if isinstance(entry, ModelEntry) and entry.key else ""
+        super().__init__(f"keras_gate_models entry {text!r}{model}: {problem}")
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,13 @@ def build_entry_model(entry: ModelEntry, settings: ModelSettings):
         factory = load_factory(entry)
         try:
             model = factory()
+        except ImportError as error:
+            # Not the model and not the gate: a library it needs breaks on this Keras.
+            raise EntryError(
+                entry,
+                f"a library the factory imports does not import with keras "
+                f"{keras.__version__}: {type(error).__name__}: {error}",
+            ) from error
         except Exception as error:
             raise EntryError(
                 entry, f"the factory raised {type(error).__name__}: {error}"
