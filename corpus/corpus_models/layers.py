@@ -57,11 +57,15 @@ class TransformerBlock(keras.layers.Layer):
 
 @keras.saving.register_keras_serializable(package="corpus")
 class CustomTrainStepModel(keras.Model):
-    """``train_step`` written out, as in "Customizing what happens in fit()" (TF)."""
+    """``train_step`` written out, as in "Customizing what happens in fit()" (its
+    TensorFlow version; on another backend the stock step, whose signature differs)."""
 
-    def train_step(self, data):
+    def train_step(self, *arguments):
+        if keras.backend.backend() != "tensorflow":
+            return super().train_step(*arguments)
         import tensorflow as tf
 
+        [data] = arguments
         x, y = data
         with tf.GradientTape() as tape:
             y_pred = self(x, training=True)
