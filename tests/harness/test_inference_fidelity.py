@@ -246,3 +246,73 @@ def test_an_unregistered_unknown_layer_stays_a_failure(tmp_path):
     with pytest.raises(RoundTripError) as raised:
         get_format("h5").round_trip(model, tmp_path)
     assert not isinstance(raised.value, FormatLimitation)
+
+
+def test_verify_inference_falls_back_to_keras_where_the_walk_differs(monkeypatch):
+    from keras_gate import prepare_model
+
+    _plain_calls(monkeypatch)  # a walk that augments: it differs from Keras's inference
+    built = prepare_model("augmented", _augmented(), inputs=IMAGE)
+    assert built.inference == "graph walk"
+    assert built.verify_inference()
+    assert built.inference.startswith("keras call (the graph walk differs: ")
+    expected = keras.ops.convert_to_numpy(built.model(IMAGE, training=False))
+    [name] = [n for n in built.outputs if "constant" not in n]
+    np.testing.assert_array_equal(built.outputs[name], expected)
+
+
+ZOO = """
+import keras
+
+
+def _dense(units):
+    def build():
+        inputs = keras.Input((3,))
+        return keras.Model(inputs, keras.layers.Dense(units)(inputs))
+
+    return build
+
+
+MODELS = {"small": _dense(2), "wide": _dense(8)}
+"""
+
+
+def test_an_entry_naming_a_mapping_gates_each_model(tmp_path):
+    from user_project import run_project
+
+    result = run_project(tmp_path, ZOO, ["MODELS"], "--co", "-q", "-m", "wide or small")
+    assert result.returncode == 0, result.stdout + result.stderr
+    for case in ("small-keras_v3", "small-h5", "wide-keras_v3", "wide-h5"):
+        assert f"pytest.ini::test_round_trip[{case}]" in result.stdout
+    selected = run_project(tmp_path, ZOO, ["MODELS"], "-q", "-m", "wide and keras_v3")
+    assert selected.returncode == 0, selected.stdout + selected.stderr
+    assert "1 passed" in selected.stdout
+
+
+def test_a_model_that_cannot_predict_as_built_is_named_so():
+    from keras_gate import prepare_model
+    from keras_gate.built_model import ModelAsBuiltError
+
+    inputs = keras.Input((None, 1), name="audio")
+    model = keras.Model(inputs, keras.layers.Conv1D(2, 20)(inputs), name="listener")
+    with pytest.raises(
+        ModelAsBuiltError, match=r"model 'listener' as built cannot predict.*inputs="
+    ):
+        prepare_model("listener", model)
+
+
+def test_a_library_that_does_not_import_is_said_in_one_line(tmp_path):
+    from pathlib import Path
+
+    from keras_gate.sources.entries import EntryError, ModelEntry, build_entry_model
+
+    (tmp_path / "broken_models.py").write_text(
+        "def build():\n    from keras.src.backend import no_such_name  # noqa: F401\n"
+    )
+    entry = ModelEntry("broken_models:build", Path(tmp_path))
+    from keras_gate.api import ModelSettings
+
+    with pytest.raises(
+        EntryError, match="a library the factory imports does not import with keras"
+    ):
+        build_entry_model(entry, ModelSettings())
