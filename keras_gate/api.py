@@ -34,6 +34,9 @@ class ModelSettings:
     """Keras's ``safe_mode`` on load; off only when the user turns it off (reported)."""
     probes: dict[str, str] = field(default_factory=dict)
     """Name -> layer: that layer's input is compared too (graph models)."""
+    backends: tuple[str, ...] = ()
+    """Keras backends the model can run on (empty: all); elsewhere its cases skip with
+    the reason (a model with string inputs needs tensorflow)."""
 
 
 def model(
@@ -45,6 +48,7 @@ def model(
     markers: Sequence[str] = (),
     safe_mode: bool = True,
     probes: dict[str, str] | None = None,
+    backends: Sequence[str] = (),
 ):
     """Decorate a zero-argument model factory with its gate settings.
 
@@ -66,6 +70,7 @@ def model(
         markers=tuple(markers),
         safe_mode=bool(safe_mode),
         probes=dict(probes or {}),
+        backends=tuple(backends),
     )
 
     def decorate(factory: Callable) -> Callable:

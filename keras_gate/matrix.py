@@ -112,6 +112,12 @@ def case_param(case: GateCase, backend: str):
         reason = " | or | ".join(entry.reason for entry in case.known_failures)
         marks.append(pytest.mark.xfail(reason=reason, strict=True, raises=KnownFailureReproduced))
     unsupported = case.format.unsupported_on(backend) if case.is_format else None
+    backends = case.model.settings.backends
+    if not unsupported and backends and backend not in backends:
+        unsupported = (
+            f"{case.model.name} runs on the {'/'.join(backends)} backend only (its "
+            f"@keras_gate.model(backends=...)); this run uses {backend}"
+        )
     if unsupported:
         marks.append(pytest.mark.skip(reason=unsupported))
     return pytest.param(case, id=case.id, marks=marks)

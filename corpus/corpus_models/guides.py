@@ -15,6 +15,10 @@ import keras_gate
 WORDS = "the a gate model keras saves loads reload predict same weights config layer".split()
 
 
+STRINGS = keras_gate.model(backends=["tensorflow"])
+"""String tensors exist on the TensorFlow backend only (Keras's other backends have none)."""
+
+
 def _rng(name: str) -> np.random.RandomState:
     return np.random.RandomState(sum(map(ord, name)))
 
@@ -95,6 +99,7 @@ def masking_layer_rnn():
     return keras.Model(inputs, keras.layers.Dense(2)(x), name="masking_layer_rnn")
 
 
+@STRINGS
 def text_vectorization_classifier():
     """ "Text classification from scratch": strings in, an adapted TextVectorization."""
     import keras
@@ -109,6 +114,7 @@ def text_vectorization_classifier():
     return keras.Model(inputs, outputs, name="text_vectorization_classifier")
 
 
+@STRINGS
 def string_lookup_one_hot():
     """An adapted ``StringLookup`` with one-hot output, into a Dense layer."""
     import keras
@@ -132,6 +138,7 @@ def integer_lookup_embedding():
     return keras.Model(inputs, outputs, name="integer_lookup_embedding")
 
 
+@STRINGS
 def hashing_embedding():
     """``Hashing`` string features into bins, then an Embedding."""
     import keras
@@ -166,6 +173,7 @@ def normalization_regressor():
     return keras.Model(inputs, keras.layers.Dense(1)(x), name="normalization_regressor")
 
 
+@STRINGS
 def structured_data_classifier():
     """ "Structured data classification": numeric, string and integer features, a dict."""
     import keras

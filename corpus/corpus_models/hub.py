@@ -30,6 +30,15 @@ NOT_BUILT = {
 ``ESM2Backbone`` and ``SmolLMBackbone`` are aliases of ``ESMBackbone`` and
 ``SmolLM3Backbone``; the other backbones of keras-hub 0.32.0 were not tried (their
 tiny configs need encoders of other rows or more arguments than this table has)."""
+RESNET = dict(
+    input_conv_filters=[8],
+    input_conv_kernel_sizes=[3],
+    stackwise_num_filters=[64, 16],
+    stackwise_num_blocks=[1, 1],
+    stackwise_num_strides=[1, 2],
+    image_shape=IMAGE,
+)
+"""A two-stage ResNet (keras-hub wants 64 filters in the first stage)."""
 
 
 class Sub(str):
@@ -285,30 +294,13 @@ BACKBONES: dict[str, tuple[str, dict, str | None, dict]] = {
     # Image
     "resnet": (
         "ResNetBackbone",
-        {
-            "input_conv_filters": [64],
-            "input_conv_kernel_sizes": [3],
-            "stackwise_num_filters": [64, 16],
-            "stackwise_num_blocks": [1, 1],
-            "stackwise_num_strides": [1, 2],
-            "block_type": "basic_block",
-            "image_shape": IMAGE,
-        },
+        {**RESNET, "input_conv_filters": [64], "block_type": "basic_block"},
         "ResNetImageClassifier",
         {"num_classes": 3},
     ),
     "resnet_v2": (
         "ResNetBackbone",
-        {
-            "input_conv_filters": [8],
-            "input_conv_kernel_sizes": [3],
-            "stackwise_num_filters": [64, 16],
-            "stackwise_num_blocks": [1, 1],
-            "stackwise_num_strides": [1, 2],
-            "block_type": "bottleneck_block",
-            "use_pre_activation": True,
-            "image_shape": IMAGE,
-        },
+        {**RESNET, "block_type": "bottleneck_block", "use_pre_activation": True},
         None,
         {},
     ),
