@@ -8,7 +8,12 @@ import sys
 import tempfile
 
 import keras
-import keras_hub
+
+try:
+    import keras_hub
+except ImportError as error:  # exit 2: the script cannot run here
+    print(f"cannot run on keras {keras.__version__}: keras_hub does not import: {error}")
+    sys.exit(2)
 
 backbone = keras_hub.models.DINOV2Backbone(
     patch_size=8, num_layers=2, hidden_dim=16, num_heads=2, intermediate_dim=32,

@@ -7,7 +7,12 @@ import sys
 import tempfile
 
 import keras
-import keras_hub
+
+try:
+    import keras_hub
+except ImportError as error:  # exit 2: the script cannot run here
+    print(f"cannot run on keras {keras.__version__}: keras_hub does not import: {error}")
+    sys.exit(2)
 
 backbone = keras_hub.models.EfficientNetBackbone(
     stackwise_width_coefficients=[1.0] * 2, stackwise_depth_coefficients=[1.0] * 2,
