@@ -316,3 +316,11 @@ def test_a_library_that_does_not_import_is_said_in_one_line(tmp_path):
         EntryError, match="a library the factory imports does not import with keras"
     ):
         build_entry_model(entry, ModelSettings())
+
+
+def test_a_loss_alias_and_the_function_it_names_are_one_loss():
+    from keras_gate.checks.state import _loss_name
+
+    # keras-nightly reloads loss="mse" from .h5 as the function mean_squared_error.
+    assert _loss_name("mse") == _loss_name(keras.losses.mean_squared_error)
+    assert _loss_name("mse") != _loss_name("mae")
