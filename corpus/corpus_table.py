@@ -41,12 +41,16 @@ def main(arguments: list[str]) -> None:
             report = json.load(handle)
         cases = [c for c in report["cases"] if c["check"] == "roundtrip"]
         columns.append((label, report.get("stack", {}), cases))
-    print("| run | stack | cases | " + " | ".join(("pass", "known failure", "limitation", *RED)))
-    print("|---|---|---|" + "---|" * (3 + len(RED)))
+    print(
+        "| run | stack | cases | "
+        + " | ".join(("pass", "known failure", "limitation", "skip", *RED))
+        + " |"
+    )
+    print("|---|---|---|" + "---|" * (4 + len(RED)))
     for label, stack, cases in columns:
         counts = summary(cases)
         versions = ", ".join(f"{k} {v}" for k, v in sorted(stack.items()) if v)
-        row = [str(counts.get(k, 0)) for k in ("pass", "known failure", "limitation", *RED)]
+        row = [str(counts.get(k, 0)) for k in ("pass", "known failure", "limitation", "skip", *RED)]
         print(f"| {label} | {versions} | {len(cases)} | " + " | ".join(row) + " |")
     print()
     keys = sorted({(c["model"], c["subject"]) for _, _, cases in columns for c in cases})
