@@ -324,3 +324,13 @@ def test_a_loss_alias_and_the_function_it_names_are_one_loss():
     # keras-nightly reloads loss="mse" from .h5 as the function mean_squared_error.
     assert _loss_name("mse") == _loss_name(keras.losses.mean_squared_error)
     assert _loss_name("mse") != _loss_name("mae")
+
+
+def test_localisation_does_not_walk_a_model_that_runs_its_own_code():
+    from keras_gate.checks.predictions import Tolerance
+    from keras_gate.localisation import first_diverging_layer
+
+    inputs = keras.Input((3,))
+    model = Doubling(inputs, keras.layers.Dense(2)(inputs))
+    line = first_diverging_layer(model, model, np.ones((1, 3), "float32"), Tolerance(0, 0))
+    assert line == "not localised: the model is computed by keras call (Doubling overrides call())"
