@@ -73,14 +73,13 @@ def predict_outputs(
 ) -> dict[str, np.ndarray]:
     """Every output of ``model`` on ``inputs`` in inference, plus each probe.
 
-    ``keras_call``: always through Keras's own call (a model whose walk was found
-    to differ, ``BuiltModel.verify_inference``).
-
     What ``model(inputs, training=False)`` computes: node by node
     (``graph_walk``) where the model is a plain graph, else by Keras's own call.
     ``probes`` maps a name to a layer of a graph model whose *input* is compared
     as well (e.g. the features a classifier head reads): a change inside a base
-    model shows there even where the head's softmax hides it.
+    model shows there even where the head's softmax hides it. ``keras_call``:
+    always through Keras's own call (a model whose walk was found to differ,
+    ``BuiltModel.verify_inference``).
     """
     import keras
 
