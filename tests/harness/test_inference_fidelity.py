@@ -334,3 +334,12 @@ def test_localisation_does_not_walk_a_model_that_runs_its_own_code():
     model = Doubling(inputs, keras.layers.Dense(2)(inputs))
     line = first_diverging_layer(model, model, np.ones((1, 3), "float32"), Tolerance(0, 0))
     assert line == "not localised: the model is computed by keras call (Doubling overrides call())"
+
+
+def test_two_mappings_naming_one_model_is_an_error_naming_both(tmp_path):
+    from user_project import run_project
+
+    zoo = ZOO + '\nMORE = {"small": _dense(3)}\n'
+    result = run_project(tmp_path, zoo, ["MODELS", "MORE"], "--co", "-q")
+    assert result.returncode != 0
+    assert "model 'small' is also named by 'user_models:MODELS'" in result.stdout
