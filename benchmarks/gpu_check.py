@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from fixtures.model_registry import MODELS  # noqa: E402
 from keras_gate import CORE_FORMATS  # noqa: E402
-from keras_gate.runtime.devices import count_nvidia_gpus  # noqa: E402
+from keras_gate.distribute.devices import count_nvidia_gpus  # noqa: E402
 
 
 def selection(tier: str) -> tuple[list[str], str]:

@@ -16,7 +16,7 @@ from fixtures.model_registry import get_model  # noqa: E402
 from fixtures.seed_model import build_seed_model  # noqa: E402
 from fixtures.synthetic_weights import SyntheticWeights  # noqa: E402
 from keras_gate import Tolerance, WeightCache, default_cache_dir  # noqa: E402
-from keras_gate.checks.predictions import output_difference  # noqa: E402
+from keras_gate.engine.checks.predictions import output_difference  # noqa: E402
 
 
 def main(names: list[str]) -> None:

@@ -20,7 +20,7 @@ from fixtures.model_registry import get_model  # noqa: E402
 from fixtures.seed_model import build_seed_model  # noqa: E402
 from fixtures.synthetic_weights import SyntheticWeights  # noqa: E402
 from keras_gate import FORMATS, RoundTripError, WeightCache, get_format, tolerance_for  # noqa: E402
-from keras_gate.checks.predictions import assert_same_outputs  # noqa: E402
+from keras_gate.engine.checks.predictions import assert_same_outputs  # noqa: E402
 
 CORE_FORMATS = [fmt for fmt in FORMATS if fmt.core]
 """What the benchmark times: the seed scenario's core formats on every model."""

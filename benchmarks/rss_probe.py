@@ -13,8 +13,8 @@ import json
 
 import pytest
 
-from keras_gate.lifecycle import peak_rss_gib, rss_gib
-from keras_gate.matrix import case_of
+from keras_gate.collect.cases import case_of
+from keras_gate.collect.lifecycle import peak_rss_gib, rss_gib
 
 
 def pytest_addoption(parser):

@@ -7,41 +7,61 @@ importable from here; nothing here imports Keras until a model is built.
 """
 
 from keras_gate.api import DEFAULT_VARIANT, GateModel, ModelSettings, Variant, model
-from keras_gate.built_model import BuiltModel, prepare_model
-from keras_gate.checks.oracle import GroundTruthViolation, check_against_weights
-from keras_gate.checks.predictions import (
-    TOLERANCES,
-    PredictionMismatch,
-    Tolerance,
-    tolerance_for,
-)
-from keras_gate.checks.state import StateMismatch
-from keras_gate.formats import (
+from keras_gate.collect.cases import ORIGINAL, GateCase
+from keras_gate.engine.built_model import BuiltModel, prepare_model
+from keras_gate.engine.checks import CHECKS, Check, Finding
+from keras_gate.engine.checks.failures import PredictionMismatch, StateMismatch
+from keras_gate.engine.checks.predictions import OutputDifference, output_difference
+from keras_gate.engine.formats import (
     CORE_FORMATS,
     FORMATS,
     RoundTripError,
     RoundTripFormat,
+    all_formats,
     get_format,
+    register_format,
 )
-from keras_gate.known_failures import (
+from keras_gate.engine.known_failures import (
     KnownFailure,
     KnownFailureReproduced,
     expected_failure,
     load_known_failures,
 )
-from keras_gate.matrix import ORIGINAL, GateCase
-from keras_gate.roundtrip import RoundTripResult, check_round_trip
-from keras_gate.runtime.eager_steps import eager_steps
-from keras_gate.runtime.graph_walk import run_graph, walk_graph
-from keras_gate.runtime.inputs import derive_inputs
-from keras_gate.runtime.outputs import inference_mismatches, inference_path, predict_outputs
-from keras_gate.runtime.seeds import random_state, stable_seed
-from keras_gate.versions import keras_backend, keras_version, stack_versions
-from keras_gate.weight_cache import CACHE_ENV, WeightCache, WeightCacheError, default_cache_dir
+from keras_gate.engine.oracle import (
+    GroundTruthViolation,
+    check_against_weights,
+    register_weight_oracle,
+)
+from keras_gate.engine.roundtrip import RoundTripResult, check_round_trip
+from keras_gate.engine.runtime.eager_steps import eager_steps
+from keras_gate.engine.runtime.graph_walk import run_graph, walk_graph
+from keras_gate.engine.runtime.inputs import derive_inputs
+from keras_gate.engine.runtime.outputs import (
+    inference_mismatches,
+    inference_path,
+    predict_outputs,
+)
+from keras_gate.engine.runtime.seeds import random_state, stable_seed
+from keras_gate.engine.runtime.versions import keras_backend, keras_version, stack_versions
+from keras_gate.engine.runtime.weight_cache import (
+    CACHE_ENV,
+    WeightCache,
+    WeightCacheError,
+    default_cache_dir,
+)
+from keras_gate.engine.tolerances import TOLERANCES, Tolerance, tolerance_for
 
 __all__ = [
     "eager_steps",
     "CACHE_ENV",
+    "CHECKS",
+    "Check",
+    "Finding",
+    "all_formats",
+    "output_difference",
+    "OutputDifference",
+    "register_format",
+    "register_weight_oracle",
     "CORE_FORMATS",
     "DEFAULT_VARIANT",
     "FORMATS",

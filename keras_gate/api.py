@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from keras_gate.checks.predictions import Tolerance
+from keras_gate.engine.tolerances import Tolerance
 
 SETTINGS_ATTRIBUTE = "__keras_gate__"
 """Where :func:`model` leaves a factory's :class:`ModelSettings`."""
@@ -89,8 +89,8 @@ def settings_of(factory) -> ModelSettings:
 
 @dataclass(frozen=True)
 class Variant:
-    """One way of building a model (the suite's scenarios are variants); the default
-    variant is the model as its source gives it."""
+    """One way of building a model (a project's scenarios: wrapped, trained, another
+    dtype policy); the default variant is the model as its source gives it."""
 
     id: str = ""
     """Test-id part ("" for the default variant)."""

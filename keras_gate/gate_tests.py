@@ -12,21 +12,21 @@ import warnings
 import pytest
 from packaging.version import Version
 
-from keras_gate.artifacts import (
+from keras_gate.engine.built_model import predict_revived, reference_outputs
+from keras_gate.engine.checks.failures import PredictionMismatch, StateMismatch
+from keras_gate.engine.formats import FormatLimitation, get_format
+from keras_gate.engine.known_failures import expected_failure
+from keras_gate.engine.roundtrip import check_round_trip
+from keras_gate.engine.runtime.outputs import predict_outputs
+from keras_gate.engine.runtime.versions import keras_backend, keras_version, stack_versions
+from keras_gate.engine.tolerances import CROSS_VERSION, tolerance_for
+from keras_gate.report.artifacts import (
     ARTIFACT_VERDICTS,
     ArtifactMismatch,
-    classify,
+    artifact_verdict,
     save_artifact,
     verify_hashes,
 )
-from keras_gate.built_model import predict_revived, reference_outputs
-from keras_gate.checks.predictions import CROSS_VERSION, PredictionMismatch, tolerance_for
-from keras_gate.checks.state import StateMismatch
-from keras_gate.formats import FormatLimitation, get_format
-from keras_gate.known_failures import expected_failure
-from keras_gate.roundtrip import check_round_trip
-from keras_gate.runtime.outputs import predict_outputs
-from keras_gate.versions import keras_backend, keras_version, stack_versions
 
 
 def test_round_trip(
@@ -130,7 +130,7 @@ def test_load_artifact(artifact, device, record_property):
         outputs = fmt.predict(loaded, artifact.inputs(), list(stored))
     dtype = artifact.manifest["compute_dtype"]
     tolerance = CROSS_VERSION if dtype == "float32" else tolerance_for(dtype, device.split(":")[0])
-    verdict = classify(artifact, outputs, tolerance)
+    verdict = artifact_verdict(artifact, outputs, tolerance)
     record_property("artifact_verdict", verdict)
     if verdict == "differs":
         raise ArtifactMismatch(verdict, f"{here} on {source}: {ARTIFACT_VERDICTS[verdict]}")

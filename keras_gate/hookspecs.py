@@ -39,3 +39,23 @@ def pytest_keras_gate_markers(config) -> dict:
 def pytest_keras_gate_model_names(config) -> list:
     """Return the names of the project's models (their test-id part), without
     importing or building anything: a ``-k`` that selects none lists them."""
+
+
+@hookspec
+def pytest_keras_gate_formats(config) -> list:
+    """Return :class:`keras_gate.RoundTripFormat` objects: the project's own ways a
+    model leaves Keras (save, load or copy, predict, what it carries, tolerance rows).
+
+    Called in every process, the xdist controller included (a format's name is a
+    marker and a test-id part there too): build nothing, import no framework. A
+    registered format is one more name for ``formats=[...]``, markers and the
+    known-failure ``format`` field (``docs/extending.md``, "A format").
+    """
+
+
+@hookspec
+def pytest_keras_gate_weight_oracles(config) -> dict:
+    """Return ``{name: oracle}``: ``oracle(model, weights_file, inputs) -> bool`` raises
+    :class:`keras_gate.GroundTruthViolation` where a model contradicts its weight file
+    and returns whether it found anything to check (``keras_gate.check_against_weights``
+    runs each after the derived-state rules)."""

@@ -15,37 +15,43 @@ from pathlib import Path
 import pytest
 
 from keras_gate import hookspecs
-from keras_gate.artifacts import artifacts_to_load
-from keras_gate.checks.predictions import Tolerance, tolerance_for
-from keras_gate.lifecycle import restore_global_policy
-from keras_gate.matrix import (
-    CHECKS,
+from keras_gate.collect.cases import (
+    CASE_KINDS,
     case_of,
     case_param,
-    failure_properties,
     known_failure_table,
     project_cases,
     remember_case,
     with_known_failures,
 )
-from keras_gate.repro import reproducer_property
-from keras_gate.runtime.devices import pin_process
-from keras_gate.scheduling import CaseOrder, group_cases_by_model, tell_worker
-from keras_gate.selection import (
+from keras_gate.collect.extensions import register_extensions, unregister_extensions
+from keras_gate.collect.lifecycle import restore_global_policy
+from keras_gate.collect.selection import (
     check_marker_expression,
     gate_markers,
     keyword_selection_message,
 )
-from keras_gate.sharding import SHARD_KEY, receive_plan, send_plan, take_over_split
-from keras_gate.sources.config_matrix import (
+from keras_gate.collect.sources.entries import EntryError, parse_entries
+from keras_gate.collect.sources.ini_matrix import (
     ENTRIES_KEY,
     ConfigMatrix,
     collect_ini_file_with_testpaths,
     entry_cases,
 )
-from keras_gate.sources.entries import EntryError, parse_entries
-from keras_gate.summary import SummaryCollector, SummaryOptions
-from keras_gate.versions import keras_backend, keras_version, stack_versions
+from keras_gate.distribute.devices import pin_process
+from keras_gate.distribute.scheduling import (
+    CaseOrder,
+    group_cases_by_model,
+    plain_report_ids,
+    tell_worker,
+)
+from keras_gate.distribute.sharding import SHARD_KEY, receive_plan, send_plan, take_over_split
+from keras_gate.engine.runtime.versions import keras_backend, keras_version, stack_versions
+from keras_gate.engine.tolerances import Tolerance, tolerance_for
+from keras_gate.report.artifacts import artifacts_to_load
+from keras_gate.report.record import XPASS_STRICT_PROPERTY, failure_properties
+from keras_gate.report.repro import reproducer_property
+from keras_gate.report.summary import SummaryCollector, SummaryOptions
 
 
 def pytest_addhooks(pluginmanager):
@@ -163,6 +169,11 @@ def pytest_configure(config):
     for line in KERAS_WARNINGS:
         config.addinivalue_line("filterwarnings", line)
     try:
+        # Before the markers: a project's formats are markers too.
+        config.stash[EXTENSIONS_KEY] = register_extensions(config)
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from None
+    try:
         root = Path(config.inipath).parent if config.inipath else Path(config.rootpath)
         config.stash[ENTRIES_KEY] = parse_entries(config.getini("keras_gate_models"), root)
     except EntryError as error:
@@ -176,6 +187,7 @@ def pytest_configure(config):
         check_marker_expression(config, config.stash[MARKERS_KEY])
     config.stash[DEVICE_KEY] = pin_process(config)
     group_cases_by_model(config)
+    plain_report_ids(config)
     config.stash[ARTIFACTS_KEY] = artifacts_to_load(config.getoption("load_artifacts"))
     config.stash[SUMMARY_KEY] = SummaryCollector(SummaryOptions.from_config(config))
     config.pluginmanager.register(config.stash[SUMMARY_KEY], "keras_gate_summary")
@@ -190,6 +202,7 @@ def _is_xdist_controller(config) -> bool:
 
 
 MARKERS_KEY = pytest.StashKey[dict]()
+EXTENSIONS_KEY = pytest.StashKey[object]()
 SUMMARY_KEY = pytest.StashKey[SummaryCollector]()
 ARTIFACTS_KEY = pytest.StashKey[list]()
 DEVICE_KEY = pytest.StashKey[object]()
@@ -212,7 +225,7 @@ def pytest_sessionstart(session):
     workerinput = getattr(config, "workerinput", None)
     announce = None
     if workerinput is not None and workerinput.get("workerid") == "gw0":
-        from keras_gate.lifecycle import worker_announcer
+        from keras_gate.collect.lifecycle import worker_announcer
 
         announce = worker_announcer(config)  # one worker says it for all
     take_over_split(config, announce)
@@ -230,8 +243,8 @@ def pytest_generate_tests(metafunc):
     if "artifact" in metafunc.fixturenames:
         found = config.stash[ARTIFACTS_KEY]
         metafunc.parametrize("artifact", found, ids=[a.id for a in found])
-    for check in CHECKS:
-        argname = f"{check}_case"
+    for kind in CASE_KINDS:
+        argname = f"{kind}_case"
         if argname not in metafunc.fixturenames:
             continue
         from_ini = isinstance(metafunc.definition.parent, ConfigMatrix)
@@ -240,7 +253,7 @@ def pytest_generate_tests(metafunc):
         params = [
             case_param(with_known_failures(case, table, version, backend), backend)
             for case in cases
-            if case.check == check
+            if case.check == kind
         ]
         metafunc.parametrize(argname, params)
 
@@ -264,6 +277,9 @@ def pytest_collection_modifyitems(session, config, items):
 def pytest_runtest_makereport(item, call):
     report = yield
     case = case_of(item)
+    if case is not None and call.when == "call" and call.excinfo is None and report.failed:
+        # Nothing raised, yet the call failed: a strict xfail that passed.
+        report.user_properties.append(XPASS_STRICT_PROPERTY)
     if call.excinfo is None or case is None or call.excinfo.errisinstance(pytest.skip.Exception):
         return report
     report.user_properties.extend(failure_properties(call.excinfo.value))
@@ -274,6 +290,10 @@ def pytest_runtest_makereport(item, call):
             reproducer_property(directory, case, built, call.excinfo.value, item)
         )
     return report
+
+
+def pytest_unconfigure(config):
+    unregister_extensions(config.stash.get(EXTENSIONS_KEY, None))
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -308,7 +328,7 @@ HOLDER_KEY = pytest.StashKey["CurrentModel"]()
 @pytest.fixture(scope="session")
 def current_model(pytestconfig):
     """This process's one built model; a case of another model drops the previous one."""
-    from keras_gate.lifecycle import CurrentModel, Reclaimer, worker_announcer
+    from keras_gate.collect.lifecycle import CurrentModel, Reclaimer, worker_announcer
 
     # Under -n the worker's output is not shown: one line per build tells the user
     # what a long silent stretch is (a cold build generates a large model's weights first).
@@ -361,13 +381,15 @@ def device(pytestconfig) -> str:
 
 @pytest.fixture
 def tolerance(request, device) -> Tolerance:
-    """Prediction tolerance of this case: the model's own, else the ``TOLERANCES`` row
-    of its compute dtype on this process's device."""
+    """Prediction tolerance of this case: the model's own, else its format's row for its
+    compute dtype on this process's device, else that ``TOLERANCES`` row."""
     case = case_of(request.node)
-    if case is not None and case.model.settings.tolerance is not None:
+    if case is None:
+        return tolerance_for("float32", device.split(":")[0])
+    if case.model.settings.tolerance is not None:
         return case.model.settings.tolerance
-    dtype = case.variant.compute_dtype if case else "float32"
-    return tolerance_for(dtype, device.split(":")[0])
+    dtype, kind = case.variant.compute_dtype, device.split(":")[0]
+    return case.format.tolerance(dtype, kind) if case.is_format else tolerance_for(dtype, kind)
 
 
 @pytest.fixture
@@ -381,7 +403,7 @@ def keras_roundtrip(tmp_path_factory, device):
     :class:`keras_gate.RoundTripError` on the first that fails, and returns
     ``{format: RoundTripResult}``.
     """
-    from keras_gate.roundtrip_fixture import round_trip_model
+    from keras_gate.engine.roundtrip_fixture import round_trip_model
 
     def run(model, inputs=None, formats=None, custom_objects=None, tolerance=None):
         return round_trip_model(

@@ -7,7 +7,7 @@ import pytest
 from corpus_models.zoo import MODELS
 
 import keras_gate
-from keras_gate.built_model import both_families
+from keras_gate.engine.built_model import both_families
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))

@@ -6,7 +6,7 @@ import pytest
 
 from fixtures.model_registry import get_model
 from fixtures.synthetic_weights import SyntheticWeights
-from keras_gate.weight_cache import WeightCache
+from keras_gate.engine.runtime.weight_cache import WeightCache
 
 HERE = Path(__file__).parent
 

@@ -9,16 +9,16 @@ import numpy as np
 import pytest
 from packaging.version import Version
 
-from keras_gate import bisect as bisect_keras
-from keras_gate.artifacts import (
+from keras_gate.engine.tolerances import Tolerance
+from keras_gate.report.artifacts import (
     SCHEMA,
     ArtifactError,
-    classify,
+    artifact_verdict,
     find_artifacts,
     save_artifact,
     verify_hashes,
 )
-from keras_gate.checks.predictions import Tolerance
+from keras_gate.tools import bisect as bisect_keras
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -73,13 +73,13 @@ def test_a_changed_file_is_named(tmp_path):
 def test_classification(tmp_path, loaded, verdict):
     _saved(tmp_path)
     (artifact,) = find_artifacts(tmp_path / "artifacts")
-    assert classify(artifact, loaded, TOLERANCE) == verdict
+    assert artifact_verdict(artifact, loaded, TOLERANCE) == verdict
 
 
 def test_without_a_saving_reload_a_difference_is_this_release(tmp_path):
     _saved(tmp_path, revived_outputs=None)
     (artifact,) = find_artifacts(tmp_path / "artifacts")
-    assert classify(artifact, REVIVED, TOLERANCE) == "differs"
+    assert artifact_verdict(artifact, REVIVED, TOLERANCE) == "differs"
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from keras_gate.weight_cache import WeightCache, WeightCacheError
+from keras_gate.engine.runtime.weight_cache import WeightCache, WeightCacheError
 
 PAYLOAD = b"weights" * 100_000
 
@@ -45,7 +45,7 @@ WRITER = textwrap.dedent(
     import sys, time
     from pathlib import Path
     sys.path.insert(0, {root!r})
-    from keras_gate.weight_cache import WeightCache
+    from keras_gate.engine.runtime.weight_cache import WeightCache
 
     def produce(path):
         with open(path, "wb") as f:

@@ -3,12 +3,9 @@
 import numpy as np
 import pytest
 
-from keras_gate.checks.predictions import (
-    PredictionMismatch,
-    Tolerance,
-    assert_same_outputs,
-    tolerance_for,
-)
+from keras_gate.engine.checks.failures import PredictionMismatch
+from keras_gate.engine.checks.predictions import assert_same_outputs
+from keras_gate.engine.tolerances import Tolerance, tolerance_for
 
 TOL = tolerance_for("float32", "cpu")
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from keras_gate.runtime.devices import assign_device, visible_gpus, worker_index
+from keras_gate.distribute.devices import assign_device, visible_gpus, worker_index
 
 
 @pytest.mark.parametrize(

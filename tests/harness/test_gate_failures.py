@@ -93,7 +93,7 @@ def test_a_hang_in_native_code_ends_by_timeout_and_fails_the_run(tmp_path, worke
 def test_the_suite_loads_with_safe_mode_on(tmp_path):
     import keras
 
-    from keras_gate.formats import get_format
+    from keras_gate.engine.formats import get_format
 
     inputs = keras.Input((2,))
     model = keras.Model(inputs, keras.layers.Lambda(lambda x: x * 2)(inputs))

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from keras_gate import get_format, inference_mismatches, inference_path, predict_outputs
-from keras_gate.built_model import both_families
-from keras_gate.runtime import graph_walk
-from keras_gate.runtime.inputs import InputDerivationError, derive_inputs
+from keras_gate.engine.built_model import both_families
+from keras_gate.engine.runtime import graph_walk
+from keras_gate.engine.runtime.inputs import InputDerivationError, derive_inputs
 
 keras = pytest.importorskip("keras")
 
@@ -173,7 +173,7 @@ def test_automatic_sublayer_names_are_not_a_difference(tmp_path):
     inputs = keras.Input((3,))
     model = keras.Model(inputs, Block(name="block")(inputs))
     keras.layers.Dense(1)  # advance the counter: the reload's Dense gets another name
-    from keras_gate.checks.variables import variable_findings, variables_by_place
+    from keras_gate.engine.checks.variables import variable_findings, variables_by_place
 
     revived = get_format("keras_v3").round_trip(model, tmp_path)
     assert variable_findings(variables_by_place(model), variables_by_place(revived)) == []
@@ -181,7 +181,7 @@ def test_automatic_sublayer_names_are_not_a_difference(tmp_path):
 
 
 def test_a_variable_under_another_path_is_renamed_not_lost():
-    from keras_gate.checks.variables import variable_findings
+    from keras_gate.engine.checks.variables import variable_findings
 
     kernel = keras.Variable(np.ones((2, 2), "float32"))
     [finding] = variable_findings({"a/kernel": (kernel, True)}, {"b/kernel": (kernel, True)})
@@ -189,8 +189,8 @@ def test_a_variable_under_another_path_is_renamed_not_lost():
 
 
 def test_an_unbuilt_optimizer_and_its_reloaded_zero_slots_are_equivalent(tmp_path):
-    from keras_gate.checks.predictions import Tolerance
-    from keras_gate.checks.state import model_state, state_differences
+    from keras_gate.engine.checks.state import model_state, state_differences
+    from keras_gate.engine.tolerances import Tolerance
 
     inputs = keras.Input((3,))
     model = keras.Model(inputs, keras.layers.Dense(2)(inputs))
@@ -206,7 +206,7 @@ def test_an_unbuilt_optimizer_and_its_reloaded_zero_slots_are_equivalent(tmp_pat
 
 
 def test_a_lora_layer_is_compared_by_its_effective_kernel(tmp_path):
-    from keras_gate.checks.variables import variable_findings, variables_by_place
+    from keras_gate.engine.checks.variables import variable_findings, variables_by_place
 
     inputs = keras.Input((4,))
     model = keras.Model(inputs, keras.layers.Dense(3, name="dense")(inputs))
@@ -222,7 +222,7 @@ def test_a_lora_layer_is_compared_by_its_effective_kernel(tmp_path):
 
 
 def test_a_registered_class_legacy_h5_cannot_resolve_is_a_named_limitation(tmp_path):
-    from keras_gate.formats import FormatLimitation
+    from keras_gate.engine.formats import FormatLimitation
 
     # A registered model class (every keras-hub backbone and task is one).
     inputs = keras.Input((3,))
@@ -238,7 +238,7 @@ def test_a_registered_class_legacy_h5_cannot_resolve_is_a_named_limitation(tmp_p
 def test_an_unregistered_unknown_layer_stays_a_failure(tmp_path):
     # Keras's own op layer (mask_zero's NotEqual) that legacy .h5 cannot read back is
     # an upstream defect, not a limitation of the user's model.
-    from keras_gate.formats import FormatLimitation, RoundTripError
+    from keras_gate.engine.formats import FormatLimitation, RoundTripError
 
     inputs = keras.Input((4,), dtype="int32")
     x = keras.layers.Embedding(10, 2, mask_zero=True)(inputs)
@@ -291,7 +291,7 @@ def test_an_entry_naming_a_mapping_gates_each_model(tmp_path):
 
 def test_a_model_that_cannot_predict_as_built_is_named_so():
     from keras_gate import prepare_model
-    from keras_gate.built_model import ModelAsBuiltError
+    from keras_gate.engine.built_model import ModelAsBuiltError
 
     inputs = keras.Input((None, 1), name="audio")
     model = keras.Model(inputs, keras.layers.Conv1D(2, 20)(inputs), name="listener")
@@ -304,7 +304,7 @@ def test_a_model_that_cannot_predict_as_built_is_named_so():
 def test_a_library_that_does_not_import_is_said_in_one_line(tmp_path):
     from pathlib import Path
 
-    from keras_gate.sources.entries import EntryError, ModelEntry, build_entry_model
+    from keras_gate.collect.sources.entries import EntryError, ModelEntry, build_entry_model
 
     (tmp_path / "broken_models.py").write_text(
         "def build():\n    from keras.src.backend import no_such_name  # noqa: F401\n"
@@ -319,7 +319,7 @@ def test_a_library_that_does_not_import_is_said_in_one_line(tmp_path):
 
 
 def test_a_loss_alias_and_the_function_it_names_are_one_loss():
-    from keras_gate.checks.state import _loss_name
+    from keras_gate.engine.checks.state import _loss_name
 
     # keras-nightly reloads loss="mse" from .h5 as the function mean_squared_error.
     assert _loss_name("mse") == _loss_name(keras.losses.mean_squared_error)
@@ -327,8 +327,8 @@ def test_a_loss_alias_and_the_function_it_names_are_one_loss():
 
 
 def test_localisation_does_not_walk_a_model_that_runs_its_own_code():
-    from keras_gate.checks.predictions import Tolerance
-    from keras_gate.localisation import first_diverging_layer
+    from keras_gate.engine.localisation import first_diverging_layer
+    from keras_gate.engine.tolerances import Tolerance
 
     inputs = keras.Input((3,))
     model = Doubling(inputs, keras.layers.Dense(2)(inputs))

@@ -2,17 +2,17 @@
 
 import pytest
 
-from fixtures.known_failures import KNOWN_FAILURES
+from fixtures.known_failure_table import KNOWN_FAILURES
 from fixtures.model_registry import MODELS
 from fixtures.scenarios import Scenario
-from keras_gate.checks.predictions import PredictionMismatch
-from keras_gate.formats import FORMATS
-from keras_gate.known_failures import (
+from keras_gate.engine.checks.failures import PredictionMismatch
+from keras_gate.engine.formats import FORMATS
+from keras_gate.engine.known_failures import (
     KnownFailure,
     KnownFailureReproduced,
     expected_failure,
 )
-from keras_gate.known_failures import find_known_failures as find_in_table
+from keras_gate.engine.known_failures import find_known_failures as find_in_table
 
 
 def find_known_failures(model, fmt, version, backend, check="roundtrip", scenario=None):
@@ -139,7 +139,7 @@ def test_a_case_meeting_two_defects_is_expected_to_show_either():
 
 
 def test_an_entry_naming_either_mismatch_matches_a_failure_with_both_kinds_of_findings():
-    from keras_gate.checks.findings import Finding
+    from keras_gate.engine.checks.protocol import Finding
 
     findings = (
         Finding("predictions", "head: max|diff|=0.9 DIFFERS"),

@@ -6,9 +6,9 @@ import re
 import numpy as np
 import pytest
 
-from keras_gate.checks.predictions import PredictionMismatch
-from keras_gate.formats import get_format
-from keras_gate.roundtrip import check_round_trip
+from keras_gate.engine.checks.failures import PredictionMismatch
+from keras_gate.engine.formats import get_format
+from keras_gate.engine.roundtrip import check_round_trip
 
 
 def _faulty_keras_v3(name, fault):

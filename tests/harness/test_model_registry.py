@@ -7,7 +7,7 @@ import pytest
 
 from fixtures.model_registry import FAMILIES, MODELS, get_model
 from fixtures.suite import SuiteOptions, suite_cases
-from keras_gate.formats import FORMATS
+from keras_gate.engine.formats import FORMATS
 
 
 def test_registry_has_the_nineteen_models():

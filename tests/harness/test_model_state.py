@@ -3,13 +3,10 @@
 import numpy as np
 import pytest
 
-from keras_gate.checks.predictions import Tolerance
-from keras_gate.checks.state import (
-    StateMismatch,
-    assert_same_next_step,
-    model_state,
-    state_differences,
-)
+from keras_gate.engine.checks.failures import StateMismatch
+from keras_gate.engine.checks.next_step import assert_same_next_step
+from keras_gate.engine.checks.state import model_state, state_differences
+from keras_gate.engine.tolerances import Tolerance
 
 keras = pytest.importorskip("keras")
 

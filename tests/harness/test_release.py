@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from keras_gate import GateModel, prepare_model
-from keras_gate.lifecycle import CurrentModel
-from keras_gate.matrix import GateCase
-from keras_gate.runtime import traced_graphs
+from keras_gate.collect.cases import GateCase
+from keras_gate.collect.lifecycle import CurrentModel
+from keras_gate.engine.runtime import traced_graphs
 
 
 def _trained_silu_model():

@@ -77,7 +77,7 @@ def test_only_failing_cases_get_one(reproducers):
 
 def test_a_reproducer_exits_0_where_the_defect_is_absent(tmp_path):
     from keras_gate import GateCase, GateModel, PredictionMismatch, Tolerance, prepare_model
-    from keras_gate.repro import reproducer_source
+    from keras_gate.report.repro import reproducer_source
 
     keras = pytest.importorskip("keras")
     inputs = keras.Input((4,))

@@ -3,7 +3,8 @@
 import json
 from types import SimpleNamespace
 
-from keras_gate.report import RoundTripReport
+from keras_gate.report.files import RoundTripReport
+from keras_gate.report.record import XPASS_STRICT_PROPERTY
 
 NODE = "tests/regression/test_roundtrip.py::test_round_trip[{}]"
 
@@ -71,7 +72,7 @@ def _filled_report():
             "call",
             "failed",
             1.0,
-            source,
+            source + [XPASS_STRICT_PROPERTY],
             longrepr="[XPASS(strict)] fixed upstream",
         )
     )

@@ -12,7 +12,7 @@ from fixtures.scenarios import (
 )
 from fixtures.suite import SuiteOptions, suite_cases
 from keras_gate import KnownFailure
-from keras_gate.matrix import case_param
+from keras_gate.collect.cases import case_param
 
 
 def test_default_scenario_is_the_seed_setup():
@@ -107,7 +107,7 @@ def test_global_dtype_policy_comes_back_after_an_error():
 def test_a_policy_left_behind_is_reported_and_restored():
     # The built_model fixture fails the case with the policy this returns.
     keras = pytest.importorskip("keras")
-    from keras_gate.lifecycle import restore_global_policy
+    from keras_gate.collect.lifecycle import restore_global_policy
 
     keras.mixed_precision.set_global_policy("mixed_float16")
     assert restore_global_policy() == "mixed_float16"

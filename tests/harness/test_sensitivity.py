@@ -5,10 +5,10 @@ import dataclasses
 import pytest
 from packaging.version import Version
 
-from keras_gate.checks.predictions import PredictionMismatch
-from keras_gate.formats import get_format
-from keras_gate.roundtrip import check_round_trip
-from keras_gate.versions import keras_version
+from keras_gate.engine.checks.failures import PredictionMismatch
+from keras_gate.engine.formats import get_format
+from keras_gate.engine.roundtrip import check_round_trip
+from keras_gate.engine.runtime.versions import keras_version
 
 
 @pytest.mark.skipif(

@@ -6,9 +6,9 @@ import re
 
 from user_project import run, run_project
 
-from keras_gate.merge import MergeError, merge
-from keras_gate.report import CaseRecord
-from keras_gate.verdicts import Baseline, compare
+from keras_gate.report.merge import MergeError, merge
+from keras_gate.report.record import CaseRecord
+from keras_gate.report.verdicts import Baseline, compare
 
 MODELS = """
 import keras
@@ -96,7 +96,14 @@ def test_shards_report_and_merge_under_xdist(tmp_path):
         assert sorted(shard["predicted_s"]) == [101.0, 120.0]
     result = run(
         tmp_path,
-        ["-m", "keras_gate.merge", "shard1/gate.json", "shard2/gate.json", "--report", "all"],
+        [
+            "-m",
+            "keras_gate.report.merge",
+            "shard1/gate.json",
+            "shard2/gate.json",
+            "--report",
+            "all",
+        ],
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     merged = json.loads((tmp_path / "all.json").read_text())
@@ -107,7 +114,7 @@ def test_shards_report_and_merge_under_xdist(tmp_path):
         tmp_path,
         [
             "-m",
-            "keras_gate.merge",
+            "keras_gate.report.merge",
             "shard1/verdicts.json",
             "shard1/verdicts.json",
             "--report",

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from user_project import FORGETFUL_LAYER, run_project
 
-from keras_gate.sources.entries import (
+from keras_gate.collect.sources.entries import (
     EntryError,
     ModelEntry,
     build_entry_model,
@@ -41,7 +41,7 @@ def test_inputs_are_derived_per_input_with_embedding_ids_in_range():
 
 
 def test_a_subclassed_model_needs_inputs_given():
-    from keras_gate.runtime.inputs import InputDerivationError, derive_inputs
+    from keras_gate.engine.runtime.inputs import InputDerivationError, derive_inputs
 
     class Sub(keras.Model):
         def call(self, x):
@@ -53,7 +53,7 @@ def test_a_subclassed_model_needs_inputs_given():
 
 def test_every_output_is_compared_by_its_name():
     from keras_gate import derive_inputs
-    from keras_gate.runtime.outputs import predict_outputs
+    from keras_gate.engine.runtime.outputs import predict_outputs
 
     model = _ranking_model()
     outputs = predict_outputs(model, derive_inputs(model, "ranking"))
@@ -212,7 +212,7 @@ def test_known_failures_from_a_toml_file_are_strict_xfails(tmp_path):
 
 
 def test_a_bad_known_failures_file_names_the_entry(tmp_path):
-    from keras_gate.known_failures import KnownFailuresFileError, load_known_failures
+    from keras_gate.engine.known_failures import KnownFailuresFileError, load_known_failures
 
     path = tmp_path / "known.toml"
     path.write_text('[[known_failure]]\nmodels = "x"\nformat = "h5"\nkeras = "3.5"\n')
@@ -223,7 +223,7 @@ def test_a_bad_known_failures_file_names_the_entry(tmp_path):
 def test_a_subclassed_model_with_unnamed_layers_round_trips_clean(tmp_path):
     # Its layers get fresh automatic names on load (dense -> dense_4): not a change.
     from keras_gate import Tolerance, get_format, prepare_model
-    from keras_gate.roundtrip import check_round_trip
+    from keras_gate.engine.roundtrip import check_round_trip
 
     @keras.saving.register_keras_serializable(package="harness")
     class TwoDense(keras.Model):

@@ -6,11 +6,11 @@ import re
 import pytest
 from user_project import FORGETFUL_LAYER, run_project
 
-from keras_gate.report import CaseRecord
-from keras_gate.verdicts import (
+from keras_gate.report.record import CaseRecord
+from keras_gate.report.verdicts import (
     Baseline,
     VerdictsFileError,
-    classify,
+    classify_change,
     compare,
     load_verdicts,
     no_longer_reproducing,
@@ -18,7 +18,7 @@ from keras_gate.verdicts import (
 )
 
 
-def _record(verdict, symptom="", shown="", known="", subject="h5"):
+def _record(verdict, symptom="", shown=(), known=(), subject="h5"):
     return CaseRecord(
         "EfficientNetB0",
         subject,
@@ -32,8 +32,8 @@ def _record(verdict, symptom="", shown="", known="", subject="h5"):
 PASS = _record("pass")
 MISMATCH = _record("FAIL", "PredictionMismatch: head differs")
 LOAD_ERROR = _record("FAIL", "RoundTripError: h5: load failed")
-BOTH_DEFECTS = _record("xfail", "StateMismatch: ...", "compile-config,optimizer-slots")
-SLOTS_ONLY = _record("xfail", "StateMismatch: ...", "optimizer-slots")
+BOTH_DEFECTS = _record("xfail", "StateMismatch: ...", ("compile-config", "optimizer-slots"))
+SLOTS_ONLY = _record("xfail", "StateMismatch: ...", ("optimizer-slots",))
 
 
 @pytest.mark.parametrize(
@@ -55,16 +55,16 @@ SLOTS_ONLY = _record("xfail", "StateMismatch: ...", "optimizer-slots")
     ],
 )
 def test_each_class_of_change(base, now, expected):
-    assert classify(base, now)[0] == expected
+    assert classify_change(base, now)[0] == expected
 
 
 def test_a_changed_known_failure_names_both_symptoms():
-    change, note = classify(BOTH_DEFECTS, SLOTS_ONLY)
+    change, note = classify_change(BOTH_DEFECTS, SLOTS_ONLY)
     assert note == "known failure compile-config,optimizer-slots -> known failure optimizer-slots"
 
 
 def test_verdicts_round_trip_through_their_file(tmp_path):
-    records = [PASS, _record("xfail", shown="x", subject="keras_v3")]
+    records = [PASS, _record("xfail", shown=("x",), subject="keras_v3")]
     path = save_verdicts(tmp_path / "base" / "v.json", records, {"keras": "3.5.0"})
     baseline = load_verdicts(path)
     assert baseline.stack == {"keras": "3.5.0"}
@@ -81,9 +81,11 @@ def test_a_file_that_is_no_baseline_is_named(tmp_path):
 
 def test_a_partly_fixed_defect_names_the_entry_that_no_longer_shows():
     base = _record(
-        "xfail", shown="compile-config,optimizer-slots", known="compile-config,optimizer-slots"
+        "xfail",
+        shown=("compile-config", "optimizer-slots"),
+        known=("compile-config", "optimizer-slots"),
     )
-    now = _record("xfail", shown="optimizer-slots", known="compile-config,optimizer-slots")
+    now = _record("xfail", shown=("optimizer-slots",), known=("compile-config", "optimizer-slots"))
     baseline = Baseline({"keras": "3.15.1"}, {base.key: base}, "base.json")
     (line,) = no_longer_reproducing([now], {"keras": "3.16.0.dev1"}, baseline)
     assert line.startswith(
@@ -92,7 +94,7 @@ def test_a_partly_fixed_defect_names_the_entry_that_no_longer_shows():
 
 
 def test_a_known_failure_that_no_longer_reproduces_is_one_line():
-    now = [_record("XPASS(strict)", known="nested-h5"), _record("pass")]
+    now = [_record("XPASS(strict)", known=("nested-h5",)), _record("pass")]
     baseline = Baseline({"keras": "3.15.1"}, {}, "base.json")
     (line,) = no_longer_reproducing(now, {"keras": "3.16.0"}, baseline)
     assert line == (

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from keras_gate.weight_cache import WeightCache, WeightCacheError
+from keras_gate.engine.runtime.weight_cache import WeightCache, WeightCacheError
 
 
 def test_produces_once_then_serves_the_cached_file(tmp_path):

@@ -1,0 +1,131 @@
+"""The config matrix: cases from ``keras_gate_models``, collected under the ini file.
+
+The ini file is collected as a test module whose object is
+``keras_gate.gate_tests``, so its cases are ordinary pytest items
+(``pyproject.toml::test_round_trip[text_classifier-keras_v3]``) with fixtures,
+markers, ``-k`` and xdist like any other test.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import replace
+from functools import partial
+
+import pytest
+
+from keras_gate.api import GateModel
+from keras_gate.collect.cases import GateCase
+from keras_gate.collect.sources.entries import (
+    EntryError,
+    ModelEntry,
+    build_entry_model,
+    entry_settings,
+    expand_entry,
+)
+from keras_gate.engine.formats import check_format_names, core_formats
+
+ENTRIES_KEY = pytest.StashKey[list]()
+CASES_KEY = pytest.StashKey[list]()
+
+
+class ConfigMatrix(pytest.Module):
+    """The ini file that names the models, as the module of their round-trip cases."""
+
+    def _getobj(self):
+        return importlib.import_module("keras_gate.gate_tests")
+
+    def collect(self):
+        try:
+            entry_cases(self.config)
+        except EntryError as error:
+            raise self.CollectError(str(error)) from None
+        return super().collect()
+
+
+def build_entry(entry: ModelEntry, settings, variant):
+    from keras_gate.engine.built_model import prepare_model
+
+    details = {"weight_source": "as built"}
+    if entry.is_file:
+        details = {"weight_source": "file", "weights_file": str(entry.path)}
+    model = build_entry_model(entry, settings)
+    return prepare_model(entry.name, model, settings=settings, variant=variant, **details)
+
+
+def entry_reproducer(entry: ModelEntry, variant, built) -> str:
+    """``build_model()`` for a reproducer: the saved file, or the project's own factory."""
+    if entry.is_file:
+        return (
+            f"PATH = {str(entry.path)!r}\n\n\n"
+            "def build_model():\n"
+            "    return keras.models.load_model(PATH)\n"
+        )
+    module, attribute = entry.text.split(":")
+    path = "".join("." + part for part in attribute.split(".")[1:])
+    if entry.key is not None:
+        path += f"[{entry.key!r}]"
+    return (
+        f"sys.path.insert(0, {str(entry.root)!r})  # the project's own code\n\n\n"
+        "def build_model():\n"
+        f"    from {module} import {attribute.split('.')[0]} as factory\n\n"
+        f"    return factory{path}()\n"
+    )
+
+
+def entry_cases(config) -> list[GateCase]:
+    """One round-trip case per (entry, format); imports the factories once per process."""
+    if CASES_KEY in config.stash:
+        return config.stash[CASES_KEY]
+    cases = []
+    seen: dict[str, ModelEntry] = {}
+    for entry in _expanded(config, config.stash.get(ENTRIES_KEY, [])):
+        clash = seen.setdefault(entry.marker, entry)
+        if clash is not entry:
+            raise EntryError(entry, f"model {entry.name!r} is also named by {clash.text!r}")
+        settings = entry_settings(entry)
+        try:
+            formats = check_format_names(settings.formats or core_formats(), entry.text)
+        except ValueError as error:
+            raise EntryError(entry, str(error)) from None
+        for marker in settings.markers:
+            config.addinivalue_line("markers", f"{marker}: declared by {entry.text}")
+        model = GateModel(
+            entry.name,
+            build=partial(build_entry, entry, settings),
+            markers=settings.markers + _mapping_marker(entry),
+            settings=settings,
+            origin=entry.text,
+            reproducer=partial(entry_reproducer, entry),
+        )
+        cases += [GateCase(model, fmt) for fmt in formats]
+    config.stash[CASES_KEY] = cases
+    return cases
+
+
+def _mapping_marker(entry: ModelEntry) -> tuple[str, ...]:
+    """A mapping's own marker (``-m models`` selects all of ``zoo:MODELS``)."""
+    return (replace(entry, key=None).marker,) if entry.key is not None else ()
+
+
+def _expanded(config, entries):
+    """Every model of the entries; a mapping's keys get their markers here (they are
+    known only once its module is imported, in the process that collects)."""
+    for entry in entries:
+        for model_entry in expand_entry(entry):
+            if model_entry.key is not None:
+                config.addinivalue_line(
+                    "markers", f"{model_entry.marker}: {model_entry.name} of {entry.text}"
+                )
+            yield model_entry
+
+
+def collect_ini_file_with_testpaths(config) -> None:
+    """A plain ``pytest`` collects ``testpaths`` only: add the ini file that names the
+    models, so its cases run too."""
+    if not (config.stash.get(ENTRIES_KEY, None) and config.inipath):
+        return
+    if config.args_source == pytest.Config.ArgsSource.TESTPATHS:
+        ini = str(config.inipath)
+        if ini not in config.args:
+            config.args.append(ini)

@@ -1,0 +1,54 @@
+"""The checks of a round trip: one module each, one line each in :data:`CHECKS`.
+
+The order of :data:`CHECKS` is the order they run in and the order a failure lists
+their findings in. A new check: a module with a :class:`~keras_gate.engine.checks.
+protocol.Check` subclass, and its line here (``docs/extending.md``, "A check").
+"""
+
+from __future__ import annotations
+
+from keras_gate.engine.checks.configs import Configs
+from keras_gate.engine.checks.derived_state import DerivedState
+from keras_gate.engine.checks.load import Load
+from keras_gate.engine.checks.next_step import NextStep
+from keras_gate.engine.checks.original import Original
+from keras_gate.engine.checks.predictions import Predictions
+from keras_gate.engine.checks.protocol import Check, Finding
+from keras_gate.engine.checks.state import State
+from keras_gate.engine.checks.variables import Variables
+
+CHECKS: tuple[Check, ...] = (
+    Load(),
+    Variables(),
+    Configs(),
+    Predictions(),
+    DerivedState(),
+    State(),
+    Original(),
+    NextStep(),
+)
+"""Every check of a round trip, in the order a failure lists their findings."""
+
+CHECK_NAMES: tuple[str, ...] = tuple(check.name for check in CHECKS)
+
+
+def checks_for(fmt) -> tuple[Check, ...]:
+    """The checks a round trip through ``fmt`` runs."""
+    return tuple(check for check in CHECKS if check.applies_to(fmt))
+
+
+def get_check(name: str) -> Check:
+    for check in CHECKS:
+        if check.name == name:
+            return check
+    raise KeyError(f"unknown check {name!r}; checks: {', '.join(CHECK_NAMES)}")
+
+
+def findings_text(findings) -> str:
+    """The findings grouped by check (registry order), one indented line each."""
+    order = {name: i for i, name in enumerate(CHECK_NAMES)}
+    ranked = sorted(findings, key=lambda f: order.get(f.check, len(order)))
+    return "\n".join(f"  {finding}" for finding in ranked)
+
+
+__all__ = ["CHECKS", "CHECK_NAMES", "Check", "Finding", "checks_for", "findings_text", "get_check"]

@@ -1,0 +1,75 @@
+"""The next-step check: a model saved mid-training takes one more identical step after
+the reload and must end where the original does."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from keras_gate.engine.checks.failures import StateMismatch
+from keras_gate.engine.checks.protocol import Check, Finding
+from keras_gate.engine.checks.state import variable_differences
+from keras_gate.engine.runtime.eager_steps import eager_steps
+from keras_gate.engine.runtime.layer_tree import layers_by_path, variable_keys, variable_values
+from keras_gate.engine.tolerances import Tolerance
+
+
+def _seed_states(model) -> dict[str, object]:
+    keys = variable_keys(layers_by_path(model))
+    return {keys[id(v)]: v for v in model.variables if "seed_generator#" in keys.get(id(v), "")}
+
+
+def next_step_differences(original, revived, step, tolerance: Tolerance) -> list[str]:
+    """Both models take the identical ``step(model)``; the variables that then differ.
+
+    ``revived`` gets ``original``'s seed-generator states first (identical dropout);
+    ``original`` is restored afterwards (other cases share it). Both step eagerly
+    (``runtime.eager_steps``): one code path, no traced step per reload.
+    """
+    saved = [np.asarray(v) for v in original.variables]
+    saved_optimizer = [np.asarray(v) for v in original.optimizer.variables]
+    # Same dropout masks for both: Keras does not save seed-generator states
+    # (RNG state, not model state), so without this the steps differ by design.
+    revived_seeds = _seed_states(revived)
+    for key, state in _seed_states(original).items():
+        if key in revived_seeds:
+            revived_seeds[key].assign(state)
+    try:
+        with eager_steps(original, revived):
+            step(original)
+            step(revived)
+        return variable_differences(
+            "variable", variable_values(original), variable_values(revived), tolerance
+        )
+    finally:
+        for variable, value in zip(original.variables, saved):
+            variable.assign(value)
+        for variable, value in zip(original.optimizer.variables, saved_optimizer):
+            variable.assign(value)
+
+
+def assert_same_next_step(original, revived, step, tolerance: Tolerance, context: str) -> None:
+    """:func:`next_step_differences`, raised as a :class:`StateMismatch` if any."""
+    lines = next_step_differences(original, revived, step, tolerance)
+    if lines:
+        text = "\n".join(f"  {line}" for line in lines)
+        raise StateMismatch(f"{context}: after one more identical training step\n{text}")
+
+
+class NextStep(Check):
+    """One more identical training step on both; only where the optimizer state comes back."""
+
+    name = "next step"
+
+    def applies_to(self, fmt) -> bool:
+        return fmt.is_model and fmt.carries_optimizer_state
+
+    def findings(self, trip) -> list[Finding]:
+        step = trip.built.next_step
+        if step is None:
+            return []
+        try:
+            lines = next_step_differences(trip.built.model, trip.revived, step, trip.tolerance)
+        except Exception as error:  # the step itself failed on the revived model
+            first = (str(error).strip().splitlines() or [""])[0]
+            return [Finding(self.name, f"raised {type(error).__name__}: {first}")]
+        return [Finding(self.name, line.strip()) for line in lines]

@@ -1,0 +1,34 @@
+"""The original check: saving a model must leave the model it saved alone (its compile
+config and its state), or every later case of that model would test something else."""
+
+from __future__ import annotations
+
+from keras_gate.engine.checks.protocol import Check, Finding
+from keras_gate.engine.checks.state import compile_config, model_state, state_differences
+
+
+class Original(Check):
+    """The saved model after the save (or a failed save or load), against before it."""
+
+    name = "original"
+
+    def applies_to(self, fmt) -> bool:
+        return True
+
+    def record(self, trip):
+        return compile_config(trip.built.model), trip.before("model state", model_state)
+
+    def after_save(self, trip) -> list[Finding]:
+        config_before, state_before = trip.recorded[self.name]
+        model = trip.built.model
+        lines = []
+        config_after = compile_config(model)
+        for key in sorted(set(config_before) | set(config_after)):
+            if key not in config_after:
+                lines.append(f"compile config lost {key!r}")
+            elif config_before.get(key) != config_after[key]:
+                lines.append(f"compile config {key!r} changed")
+        lines += state_differences(
+            state_before, model_state(model), trip.tolerance, optimizer_state=False
+        )
+        return [Finding(self.name, f"changed by saving: {line}") for line in lines]

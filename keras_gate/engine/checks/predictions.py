@@ -1,0 +1,89 @@
+"""The predictions check: every output (and probe), on both input families, compared
+with what the model as built predicted, within the case's tolerance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from keras_gate.engine.checks.failures import PredictionMismatch
+from keras_gate.engine.checks.protocol import Check, Finding
+from keras_gate.engine.tolerances import Tolerance
+
+
+@dataclass(frozen=True)
+class OutputDifference:
+    """How far one named output moved."""
+
+    name: str
+    max_abs: float
+    max_rel: float
+    within: bool
+    detail: str = ""
+
+    def __str__(self) -> str:
+        verdict = "ok" if self.within else "DIFFERS"
+        text = f"{self.name}: max|diff|={self.max_abs:.3g} max rel={self.max_rel:.3g} {verdict}"
+        return f"{text} ({self.detail})" if self.detail else text
+
+
+def output_difference(name: str, original, revived, tolerance: Tolerance) -> OutputDifference:
+    original = np.asarray(original)
+    revived = np.asarray(revived)
+    if original.shape != revived.shape:
+        return OutputDifference(
+            name, np.inf, np.inf, False, f"shape {revived.shape} != {original.shape}"
+        )
+    if not np.array_equal(np.isnan(original), np.isnan(revived)):
+        return OutputDifference(name, np.nan, np.nan, False, "NaNs in different places")
+    a = original.astype(np.float64)
+    b = revived.astype(np.float64)
+    finite = ~np.isnan(a)
+    diff = np.abs(a - b)[finite]
+    scale = np.abs(a)[finite]
+    max_abs = float(diff.max(initial=0.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(scale > 0, diff / scale, np.where(diff > 0, np.inf, 0.0))
+    max_rel = float(rel.max(initial=0.0))
+    if tolerance.rtol == tolerance.atol == 0.0:  # bit-exact: compare the bytes
+        within = original.tobytes() == revived.tobytes()
+    else:
+        within = bool(np.all(diff <= tolerance.atol + tolerance.rtol * scale))
+    return OutputDifference(name, max_abs, max_rel, within)
+
+
+def compare_outputs(original: dict, revived: dict, tolerance: Tolerance) -> list[OutputDifference]:
+    """One :class:`OutputDifference` per output name of ``original``."""
+    missing = set(original) - set(revived)
+    if missing:
+        raise PredictionMismatch(f"revived model lacks outputs {sorted(missing)}")
+    return [output_difference(name, original[name], revived[name], tolerance) for name in original]
+
+
+def assert_same_outputs(
+    original: dict, revived: dict, tolerance: Tolerance, context: str
+) -> list[OutputDifference]:
+    """Raise :class:`PredictionMismatch` unless every output is within ``tolerance``."""
+    differences = compare_outputs(original, revived, tolerance)
+    if not all(d.within for d in differences):
+        lines = "\n".join(f"  {d}" for d in differences)
+        raise PredictionMismatch(
+            f"{context}: revived model predicts differently "
+            f"(rtol={tolerance.rtol:g}, atol={tolerance.atol:g})\n{lines}",
+            differences,
+        )
+    return differences
+
+
+class Predictions(Check):
+    """Outputs that moved beyond the tolerance; inference artifacts promise these too."""
+
+    name = "predictions"
+    repro = "predictions"
+
+    def applies_to(self, fmt) -> bool:
+        return True
+
+    def findings(self, trip) -> list[Finding]:
+        return [Finding(self.name, str(d)) for d in trip.differences if not d.within]

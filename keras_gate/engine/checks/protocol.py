@@ -1,0 +1,94 @@
+"""What a check is: a name, the formats it applies to, what it records on the model as
+built, and the findings it returns for one round trip.
+
+A check is one module under ``keras_gate/engine/checks/`` with one :class:`Check`
+subclass, and one line in the registry (``checks/__init__.py: CHECKS``). The round
+trip (``engine.roundtrip``) runs the registry; a format's checks
+(``RoundTripFormat.checks``), the order a failure lists findings in, the known
+failures' signatures and the reproducer's sections all come from it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One difference: which check saw it, and what it is."""
+
+    check: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.check}: {self.text}"
+
+    def matches(self, patterns: Iterable[str] | str) -> bool:
+        """Whether ``check: text`` matches one of the fnmatch ``patterns`` (a string is
+        one pattern)."""
+        if isinstance(patterns, str):
+            patterns = (patterns,)
+        return any(fnmatch.fnmatchcase(str(self), pattern) for pattern in patterns)
+
+    def as_json(self) -> dict:
+        return {"check": self.check, "text": self.text}
+
+
+@dataclass
+class RoundTrip:
+    """What the checks see of one round trip."""
+
+    built: object
+    """The :class:`keras_gate.BuiltModel` (its model is the original)."""
+    fmt: object
+    """The :class:`keras_gate.RoundTripFormat`."""
+    tolerance: object
+    recorded: dict = field(default_factory=dict)
+    """Check name -> what :meth:`Check.record` returned before the save."""
+    saved: dict = field(default_factory=dict)
+    """Check name -> what :meth:`Check.after_save` returned (findings on the original)."""
+    revived: object = None
+    """What the format gave back (None while the save or load has not succeeded)."""
+    differences: list = field(default_factory=list)
+    """Every output's :class:`OutputDifference`, passing ones too (the predictions)."""
+    _before: dict = field(default_factory=dict, repr=False)
+
+    def before(self, name: str, compute):
+        """``compute(original)`` before the save, once per round trip: a snapshot that
+        several checks compare against (the model state) is taken once."""
+        if name not in self._before:
+            self._before[name] = compute(self.built.model)
+        return self._before[name]
+
+
+class Check:
+    """One check of a round trip. Subclasses set :attr:`name` and override what they use."""
+
+    name: str = ""
+    """The findings' kind (``variables``): marker-free, shown in failures, matched by the
+    ``explains`` patterns of known failures (``variables: *``)."""
+    repro: str = "state"
+    """The reproducer section that repeats this check in plain Keras (``report.repro``)."""
+    description: str = ""
+
+    def applies_to(self, fmt) -> bool:
+        """Whether a round trip through ``fmt`` runs this check (from what the format
+        promises): by default, whenever it gives back a Keras model."""
+        return fmt.is_model
+
+    def record(self, trip: RoundTrip):
+        """What this check needs of the original, taken before the save (None); the
+        round trip keeps it as ``trip.recorded[name]``."""
+        return None
+
+    def after_save(self, trip: RoundTrip) -> list[Finding]:
+        """Findings on the *original* right after the save (or a failed save or load):
+        a save must leave the model it saved alone. Any finding here means the model
+        is no longer as built (``BuiltModel.tainted``)."""
+        return []
+
+    def findings(self, trip: RoundTrip) -> list[Finding]:
+        """What differs after the round trip."""
+        return list(trip.saved.get(self.name, ()))

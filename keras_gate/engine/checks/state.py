@@ -1,0 +1,194 @@
+"""The state check: what a user relies on after a reload besides predictions.
+
+Trainable variables (by path), each layer's ``trainable`` flag and dtype policy,
+and, for a compiled model, the compile setup and the optimizer's variables and
+iteration count, as far as the format promises to carry them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from keras_gate.engine.checks.protocol import Check, Finding
+from keras_gate.engine.runtime.layer_tree import layers_by_path, variable_keys
+from keras_gate.engine.tolerances import Tolerance
+
+
+@dataclass
+class ModelState:
+    trainable_variables: tuple[str, ...]
+    layer_trainable: dict[str, bool]
+    layer_dtype_policy: dict[str, str]
+    compiled: bool
+    compile_setup: dict = field(default_factory=dict)
+    optimizer_variables: dict[str, np.ndarray] = field(default_factory=dict)
+    optimizer_iterations: int | None = None
+    optimizer_built: bool = True
+    """False for an optimizer that never took a step: it has no slot variables yet."""
+
+
+def _optimizer_state(optimizer) -> tuple[dict, dict[str, np.ndarray], int]:
+    import keras
+
+    name = type(optimizer).__name__
+    inner = getattr(optimizer, "inner_optimizer", None)
+    if inner is not None:  # mixed_float16 training wraps it in a LossScaleOptimizer
+        name = f"{name}({type(inner).__name__})"
+    setup = {
+        "optimizer": name,
+        # The attribute, not get_config(): a LossScaleOptimizer's config has none.
+        "learning_rate": float(keras.ops.convert_to_numpy(optimizer.learning_rate)),
+    }
+    # By position, as Keras itself restores them: their names derive from the
+    # model variables' scope-dependent paths.
+    variables = {f"#{index}": np.asarray(v) for index, v in enumerate(optimizer.variables)}
+    return setup, variables, int(np.asarray(optimizer.iterations))
+
+
+def _loss_name(loss) -> str | None:
+    """``"categorical_crossentropy"`` whether compiled from the string (or an alias of
+    it), the function (what an .h5 reload gives back) or a ``Loss`` object."""
+    if loss is None:
+        return None
+    if isinstance(loss, str):
+        # An alias and the function it names are one loss ("mse" is mean_squared_error).
+        import keras
+
+        try:
+            loss = keras.losses.get(loss)
+        except (ValueError, TypeError):
+            return loss
+    name = getattr(loss, "__name__", None) or getattr(loss, "name", None)
+    return name or type(loss).__name__
+
+
+def compile_config(model) -> dict:
+    """``model.get_compile_config()``, or ``{}`` for a model never compiled."""
+    return model.get_compile_config() if getattr(model, "compiled", False) else {}
+
+
+def model_state(model) -> ModelState:
+    """The state of ``model`` that the gate compares after a round trip."""
+    layers = layers_by_path(model)
+    keys = variable_keys(layers)
+    state = ModelState(
+        trainable_variables=tuple(keys.get(id(v), v.path) for v in model.trainable_variables),
+        layer_trainable={path: bool(layer.trainable) for path, layer in layers.items()},
+        layer_dtype_policy={path: layer.dtype_policy.name for path, layer in layers.items()},
+        compiled=bool(getattr(model, "compiled", False)),
+    )
+    optimizer = getattr(model, "optimizer", None)
+    if state.compiled and optimizer is not None:
+        setup, state.optimizer_variables, state.optimizer_iterations = _optimizer_state(optimizer)
+        state.optimizer_built = bool(getattr(optimizer, "built", True))
+        setup["loss"] = _loss_name(getattr(model, "loss", None))
+        state.compile_setup = setup
+    return state
+
+
+def _mapping_differences(what: str, original: dict, revived: dict, limit: int = 5) -> list[str]:
+    lines = []
+    missing = [k for k in original if k not in revived]
+    extra = [k for k in revived if k not in original]
+    changed = [k for k in original if k in revived and original[k] != revived[k]]
+    if missing:
+        lines.append(f"{what}: {len(missing)} missing after reload, e.g. {missing[:limit]}")
+    if extra:
+        lines.append(f"{what}: {len(extra)} new after reload, e.g. {extra[:limit]}")
+    for key in changed[:limit]:
+        lines.append(f"{what}: {key}: {original[key]!r} -> {revived[key]!r}")
+    if len(changed) > limit:
+        lines.append(f"{what}: ... {len(changed) - limit} more changed")
+    return lines
+
+
+def state_differences(
+    original: ModelState,
+    revived: ModelState,
+    tolerance: Tolerance,
+    compile_state: bool = True,
+    optimizer_state: bool = True,
+) -> list[str]:
+    """Human-readable differences, empty when the revived state matches.
+
+    ``compile_state``/``optimizer_state``: whether the path under test promises to
+    carry the compile setup / the optimizer's variables (``set_weights`` copies
+    model weights only, by design).
+    """
+    lines = []
+    if original.trainable_variables != revived.trainable_variables:
+        lines += _mapping_differences(
+            "trainable variables",
+            dict.fromkeys(original.trainable_variables, True),
+            dict.fromkeys(revived.trainable_variables, True),
+        ) or ["trainable variables: same paths in a different order"]
+    lines += _mapping_differences(
+        "layer trainable", original.layer_trainable, revived.layer_trainable
+    )
+    lines += _mapping_differences(
+        "layer dtype policy", original.layer_dtype_policy, revived.layer_dtype_policy
+    )
+    if not (compile_state and original.compiled):
+        return lines
+    if not revived.compiled:
+        lines.append("compiled: True -> False")
+        return lines
+    lines += _mapping_differences("compile setup", original.compile_setup, revived.compile_setup)
+    if not optimizer_state:
+        return lines
+    if original.optimizer_iterations != revived.optimizer_iterations:
+        lines.append(
+            f"optimizer iterations: {original.optimizer_iterations} -> "
+            f"{revived.optimizer_iterations}"
+        )
+    revived_variables = revived.optimizer_variables
+    if not original.optimizer_built:
+        # Keras builds an optimizer's slots when it loads one; an unbuilt optimizer
+        # builds the same zeros at its first step: equivalent, not a difference.
+        revived_variables = {
+            key: value
+            for key, value in revived_variables.items()
+            if key in original.optimizer_variables or np.any(np.asarray(value) != 0)
+        }
+    lines += variable_differences(
+        "optimizer variable", original.optimizer_variables, revived_variables, tolerance
+    )
+    return lines
+
+
+def variable_differences(what: str, original: dict, revived: dict, tolerance: Tolerance) -> list:
+    lines = _mapping_differences(what, dict.fromkeys(original, True), dict.fromkeys(revived, True))
+    moved = []
+    for key, value in original.items():
+        if key not in revived:
+            continue
+        other = revived[key]
+        if np.shape(value) != np.shape(other):
+            moved.append(f"{what} {key}: shape {np.shape(other)} != {np.shape(value)}")
+        elif not np.allclose(other, value, rtol=tolerance.rtol, atol=tolerance.atol):
+            diff = np.max(np.abs(np.asarray(other, "float64") - np.asarray(value, "float64")))
+            moved.append(f"{what} {key}: max|diff|={diff:.3g}")
+    if moved:
+        lines += moved[:5] + ([f"... {len(moved) - 5} more"] if len(moved) > 5 else [])
+    return lines
+
+
+class State(Check):
+    """Trainable flags, dtype policies, compile setup and optimizer state after the reload."""
+
+    name = "state"
+
+    def record(self, trip):
+        return trip.before("model state", model_state)
+
+    def findings(self, trip) -> list[Finding]:
+        lost = state_differences(
+            trip.recorded[self.name],
+            model_state(trip.revived),
+            trip.tolerance,
+            compile_state=trip.fmt.carries_compile,
+            optimizer_state=trip.fmt.carries_optimizer_state,
+        )
+        return [Finding(self.name, line) for line in lost]

@@ -1,0 +1,30 @@
+"""Formats: the protocol (``protocol``), the built-in table (``builtin``) and the run's
+registry (``registry``: built-in plus what projects register)."""
+
+from keras_gate.engine.formats.builtin import FORMATS
+from keras_gate.engine.formats.protocol import FormatLimitation, RoundTripError, RoundTripFormat
+from keras_gate.engine.formats.registry import (
+    CORE_FORMATS,
+    FormatRegistrationError,
+    all_formats,
+    check_format_names,
+    core_formats,
+    get_format,
+    register_format,
+    unregister_format,
+)
+
+__all__ = [
+    "CORE_FORMATS",
+    "FORMATS",
+    "FormatLimitation",
+    "FormatRegistrationError",
+    "RoundTripError",
+    "RoundTripFormat",
+    "all_formats",
+    "check_format_names",
+    "core_formats",
+    "get_format",
+    "register_format",
+    "unregister_format",
+]

@@ -1,0 +1,157 @@
+"""What a format is: save, load or copy, predict, what it carries, its checks and
+tolerance rows. A project adds its own through the ``pytest_keras_gate_formats`` hook
+(``engine.formats.registry``); the built-in ones are ``engine.formats.builtin``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _save_model(model, path: Path) -> None:
+    model.save(path)
+
+
+def _load_model(path: Path, custom_objects=None, safe_mode=True):
+    import keras
+
+    return keras.models.load_model(path, custom_objects=custom_objects, safe_mode=safe_mode)
+
+
+@dataclass(frozen=True)
+class RoundTripFormat:
+    """Save a model to one file and load it back into a new object (or copy it in memory)."""
+
+    name: str
+    """Marker and test-id part, e.g. ``keras_v3``."""
+    suffix: str
+    """File suffix that selects the format in ``model.save`` (empty for in-memory copies)."""
+    description: str
+    save: Callable = _save_model
+    load: Callable = _load_model
+    copy: Callable | None = None
+    """In-memory copy ``copy(model, custom_objects, safe_mode) -> new model``, used
+    instead of save and load."""
+    carries_compile: bool = True
+    """Promises the compile setup (optimizer, loss) back."""
+    carries_optimizer_state: bool = True
+    """Promises the optimizer's variables and iteration count back."""
+    predict: Callable | None = None
+    """``predict(revived, inputs, names) -> {output name: array}`` for what is not a
+    Keras model (an exported SavedModel); None: the model's own outputs."""
+    reference: Callable | None = None
+    """``reference(original, inputs, names) -> {output: array}`` when ``predict``
+    computes differently from the gate's eager pass (a traced graph); None: the
+    subject's outputs."""
+    backends: tuple[str, ...] = ()
+    """Keras backends that can do this format; empty: all."""
+    config_rewrites: tuple[str, ...] = ()
+    """``LayerClass.key`` fnmatch patterns of config keys this path legitimately
+    rewrites (the config check skips them); each with the reason beside it."""
+    repro: str = ""
+    """The same path as plain Keras code for a standalone reproducer: turns ``model``
+    into ``revived``, writing files under ``WORKDIR``."""
+    core: bool = True
+    """Core formats are a model's default; the others run where a model asks for them
+    (``@keras_gate.model(formats=...)``, or a project's own case list)."""
+    tolerances: Mapping = field(default_factory=dict, hash=False, compare=False)
+    """``{(compute dtype, device kind): Tolerance}`` rows for what this path computes
+    (another runtime's kernels), each measured; other rows come from ``TOLERANCES``."""
+    limitation: Callable | None = None
+    """``limitation(model, stage, error) -> str | None``: why a failure of this path is
+    the format's documented limitation for this model (with the way out), not a
+    defect; such a case is an xfail with that reason, never a pass."""
+
+    @property
+    def is_model(self) -> bool:
+        """Whether the revived object is a Keras model (state and oracle checks apply)."""
+        return self.predict is None
+
+    @property
+    def checks(self) -> tuple[str, ...]:
+        """The names of the checks this format's round trip runs (each check says which
+        formats it applies to, ``engine.checks``): all of them for a Keras model that
+        carries everything; an inference artifact is held to its predictions only."""
+        from keras_gate.engine.checks import checks_for
+
+        return tuple(check.name for check in checks_for(self))
+
+    def tolerance(self, dtype: str, device: str):
+        """This path's tolerance row for ``dtype`` on ``device`` (its own, else the table's)."""
+        from keras_gate.engine.tolerances import tolerance_for
+
+        return self.tolerances.get((dtype, device)) or tolerance_for(dtype, device)
+
+    def unsupported_on(self, backend: str) -> str | None:
+        """Why this format cannot run on ``backend``, or None."""
+        if self.backends and backend not in self.backends:
+            return (
+                f"{self.name} ({self.description}) needs the {'/'.join(self.backends)} "
+                f"backend; this run uses {backend}"
+            )
+        return None
+
+    def round_trip(self, model, directory: Path, *, custom_objects=None, safe_mode=True):
+        """``model`` saved and loaded back (or copied); :class:`RoundTripError` says
+        which stage failed, the upstream error is its cause."""
+        options = {"custom_objects": custom_objects, "safe_mode": safe_mode}
+        if self.copy is not None:
+            with _stage(self, "copy", model):
+                return self.copy(model, **options)
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / self.file_name
+        with _stage(self, "save", model):
+            self.save(model, path)
+        with _stage(self, "load", model):
+            return self.load(path, **options)
+
+    @property
+    def file_name(self) -> str | None:
+        """What ``load`` opens in the directory ``save`` wrote; None for in-memory copies."""
+        return None if self.copy is not None else f"model{self.suffix}"
+
+
+class RoundTripError(Exception):
+    """A save, load or copy raised: a classified failure of the case, not of the run."""
+
+    def __init__(self, fmt: str, stage: str, error: BaseException):
+        text = str(error).strip().splitlines()
+        first = text[0] if text else ""
+        hint = ""
+        if stage != "save" and "safe_mode" in str(error):
+            hint = (
+                " (the model holds Python code, e.g. a Lambda: the gate loads with "
+                "safe_mode on; turn it off for this model only with "
+                "@keras_gate.model(safe_mode=False) if you trust the file)"
+            )
+        super().__init__(f"{fmt}: {stage} failed: {type(error).__name__}: {first}{hint}")
+        self.format = fmt
+        self.stage = stage
+
+
+class FormatLimitation(RoundTripError):
+    """The path cannot carry this model, as the format documents: a known limitation
+    (reported as an xfail with the reason and the way out), not a defect."""
+
+    def __init__(self, fmt: str, stage: str, error: BaseException, explanation: str):
+        super().__init__(fmt, stage, error)
+        # The limitation first: a report's one-line summary shows the first line.
+        self.args = (
+            f"{fmt}: {stage} failed, a known limitation of {fmt}: {explanation} "
+            f"({self.args[0].split(': ', 2)[-1]})",
+        )
+
+
+@contextlib.contextmanager
+def _stage(fmt, stage: str, model=None):
+    try:
+        yield
+    except Exception as error:
+        explanation = fmt.limitation(model, stage, error) if fmt.limitation else None
+        if explanation:
+            raise FormatLimitation(fmt.name, stage, error, explanation) from error
+        raise RoundTripError(fmt.name, stage, error) from error

@@ -1,0 +1,92 @@
+"""One round trip: save the built model, load it into a new object, run every check.
+
+Every check of the registry (``engine.checks.CHECKS``) that applies to the format
+runs on every case and reports what it found; one failure lists them all, so a
+known failure can absorb exactly its own cause and nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from keras_gate.engine.built_model import BuiltModel, predict_revived, reference_outputs
+from keras_gate.engine.checks import checks_for, findings_text
+from keras_gate.engine.checks.failures import PredictionMismatch, StateMismatch
+from keras_gate.engine.checks.predictions import OutputDifference, compare_outputs
+from keras_gate.engine.checks.protocol import RoundTrip
+from keras_gate.engine.formats import RoundTripError
+from keras_gate.engine.localisation import localise
+from keras_gate.engine.tolerances import Tolerance
+
+
+@dataclass(frozen=True)
+class RoundTripResult:
+    """What one format's round trip measured (it passed)."""
+
+    format: str
+    differences: tuple[OutputDifference, ...]
+
+    @property
+    def max_abs(self) -> float:
+        return max((d.max_abs for d in self.differences), default=0.0)
+
+
+def describe(built: BuiltModel, fmt) -> str:
+    """``<model> [<variant>] via <format> (<weights>)``: how failures name the case."""
+    variant = f" [{built.variant.id}]" if built.variant.id else ""
+    unsafe = ", safe_mode off" if not built.settings.safe_mode else ""
+    return f"{built.name}{variant} via {fmt.name} ({built.weight_source} weights{unsafe})"
+
+
+def check_round_trip(
+    built: BuiltModel,
+    fmt,
+    directory: Path,
+    tolerance: Tolerance,
+    localise_failure: bool = True,
+) -> list[OutputDifference]:
+    """Round-trip ``built`` through ``fmt``; raise on any change a user could see.
+
+    ``RoundTripError`` if the save, load or copy raised. Otherwise every check of
+    ``fmt`` runs and a failure lists every finding: ``PredictionMismatch`` if the
+    predictions moved (with localisation), else ``StateMismatch``.
+
+    ``localise_failure=False`` skips localisation: for a known failure, whose
+    cause is already in its known-failures entry.
+    """
+    checks = checks_for(fmt)
+    trip = RoundTrip(built, fmt, tolerance)
+    for check in checks:
+        trip.recorded[check.name] = check.record(trip)
+    try:
+        trip.revived = built.revived(fmt, directory)
+    finally:
+        # A save must leave the model it saved alone; if it did not, later
+        # cases need a fresh build, even when the load then failed.
+        for check in checks:
+            trip.saved[check.name] = check.after_save(trip)
+        if any(trip.saved.values()):
+            built.tainted = f"saving through {fmt.name} changed it"
+    if trip.revived is built.model:
+        raise AssertionError(f"{fmt.name}: load returned the original object")
+    expected = reference_outputs(fmt, built)
+    try:
+        predicted = predict_revived(fmt, built, trip.revived)
+    except Exception as error:  # it loaded but cannot predict: the round trip broke it
+        raise RoundTripError(fmt.name, "predict", error) from error
+    trip.differences = compare_outputs(expected, predicted, tolerance)
+    findings = [finding for check in checks for finding in check.findings(trip)]
+    if not findings:
+        return trip.differences
+    predictions_moved = any(f.check == "predictions" for f in findings)
+    headline = "revived model predicts differently" if predictions_moved else "round trip changed"
+    message = (
+        f"{describe(built, fmt)}: {headline} (rtol={tolerance.rtol:g}, atol={tolerance.atol:g})\n"
+        f"{findings_text(findings)}"
+    )
+    if predictions_moved and fmt.is_model and localise_failure:
+        # Localisation costs two eager passes: only failing cases pay for it.
+        message += "\n" + localise(built.model, trip.revived, built.inputs, tolerance)
+    error = PredictionMismatch if predictions_moved else StateMismatch
+    raise error(message, trip.differences, findings)

@@ -1,0 +1,31 @@
+"""The ``keras_roundtrip`` fixture's work: round-trip one model inside a user's test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from keras_gate.api import ModelSettings
+from keras_gate.engine.built_model import prepare_model
+from keras_gate.engine.formats import check_format_names, core_formats, get_format
+from keras_gate.engine.roundtrip import RoundTripResult, check_round_trip
+
+
+def round_trip_model(
+    model,
+    directory: Path,
+    *,
+    inputs=None,
+    formats=None,
+    custom_objects=None,
+    tolerance,
+) -> dict[str, RoundTripResult]:
+    """Round-trip ``model`` through each of ``formats``; raise on the first that fails."""
+    names = check_format_names(formats or core_formats(), "keras_roundtrip(formats=...)")
+    settings = ModelSettings(custom_objects=custom_objects)
+    built = prepare_model(model.name, model, inputs=inputs, settings=settings)
+    results = {}
+    for name in names:
+        fmt = get_format(name)
+        differences = check_round_trip(built, fmt, Path(directory) / name, tolerance)
+        results[name] = RoundTripResult(name, tuple(differences))
+    return results

@@ -1,0 +1,57 @@
+"""Prediction tolerances: the table, one row per (compute dtype, device kind), each with
+the measurement that justifies it.
+
+A format may carry rows of its own (``RoundTripFormat.tolerances``: another runtime
+computes differently); a model may override both (``@keras_gate.model(tolerance=)``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """Elementwise bound ``|revived - original| <= atol + rtol * |original|``."""
+
+    rtol: float
+    atol: float
+
+
+TOLERANCES: dict[tuple[str, str], Tolerance] = {
+    # A round trip restores the same float32 values and recomputes them with the
+    # same kernels in the same process: bit-exact. Measured: every file-format
+    # case of the default matrix on 3.15.1 had max abs difference 0 (the stop-2
+    # report, tolerance 1e-6 then); nothing is earned, so nothing is allowed.
+    ("float32", "cpu"): Tolerance(rtol=0.0, atol=0.0),
+    # Same process, same GPU: TF32 off and deterministic kernels
+    # (keras_gate/runtime/devices.py). Not yet measured on a GPU.
+    ("float32", "gpu"): Tolerance(rtol=0.0, atol=0.0),
+    # Mixed precision (float32 variables, half-precision compute): about one unit
+    # in the last place of the compute dtype (eps 9.8e-4 float16, 7.8e-3 bfloat16).
+    # A reload on the same device recomputes the same kernels, so the measured
+    # differences are 0 on CPU; the bound only admits a different accumulation
+    # order, never a lost statistic (those move outputs by 0.1-10).
+    ("float16", "cpu"): Tolerance(rtol=1e-3, atol=1e-3),
+    ("float16", "gpu"): Tolerance(rtol=1e-3, atol=1e-3),
+    ("bfloat16", "cpu"): Tolerance(rtol=1e-2, atol=1e-2),
+    ("bfloat16", "gpu"): Tolerance(rtol=1e-2, atol=1e-2),
+}
+"""Tolerance per (compute dtype, device kind), for a round trip in one process."""
+
+CROSS_VERSION = Tolerance(rtol=1e-6, atol=1e-6)
+"""A file saved by another Keras (``--load-artifacts``), read here: another
+TensorFlow's kernels may sum in another order. Measured (stop 2): 3.5.0 files read
+by 3.15.1 and back, every ``same`` verdict within 1e-6."""
+
+
+def tolerance_for(dtype: str, device: str) -> Tolerance:
+    try:
+        return TOLERANCES[(dtype, device)]
+    except KeyError:
+        known = ", ".join(f"{d}/{k}" for d, k in TOLERANCES)
+        raise KeyError(
+            f"no tolerance for dtype {dtype!r} on {device!r}; known: {known}. "
+            "Add a row to TOLERANCES in keras_gate/engine/tolerances.py, or give the "
+            "model tolerance=."
+        ) from None

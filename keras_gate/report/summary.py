@@ -1,0 +1,186 @@
+"""Outcomes of a run's gate cases and the end-of-run summary, from structured reports.
+
+Runs in the process that owns the terminal (under xdist: the controller, on
+the reports workers send), so counts, tables, files and the exit status are
+the same with or without ``-n``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from keras_gate.distribute.sharding import SHARD_KEY
+from keras_gate.engine.runtime.versions import stack_versions
+from keras_gate.report.files import RoundTripReport
+from keras_gate.report.record import CaseRecord
+from keras_gate.report.verdicts import (
+    FAILING_CLASSES,
+    Baseline,
+    ComparisonTable,
+    VerdictsFileError,
+    classify_change,
+    compare,
+    counts,
+    load_verdicts,
+    no_longer_reproducing,
+    save_verdicts,
+)
+
+
+@dataclass
+class GateOutcomes:
+    """How many gate cases reported, how many ran, and which weights they used."""
+
+    reported: int = 0
+    ran: int = 0
+    weight_sources: dict[str, str] = field(default_factory=dict)
+
+    def add(self, report, record: CaseRecord) -> None:
+        """Count one report of a gate case (``record``: the case's record so far)."""
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            self.reported += 1
+            self.ran += int(not report.skipped or hasattr(report, "wasxfail"))
+        if record.weight_source != "?":
+            self.weight_sources[record.model] = record.weight_source
+
+    @property
+    def nothing_ran(self) -> bool:
+        return bool(self.reported) and not self.ran
+
+
+@dataclass(frozen=True)
+class SummaryOptions:
+    report_path: str | None = None
+    save_verdicts: str | None = None
+    baseline: Baseline | None = None
+    fail_on: str = "any"
+    """``new``: only a new failure against the baseline fails the run; ``any``: any."""
+
+    @classmethod
+    def from_config(cls, config) -> SummaryOptions:
+        """The report, verdict and exit-status options, resolved (the baseline read
+        where the run is summarised, never in an xdist worker)."""
+        compare_path = config.getoption("compare_verdicts")
+        baseline = None
+        if compare_path and not hasattr(config, "workerinput"):
+            try:
+                baseline = load_verdicts(Path(compare_path).expanduser())
+            except VerdictsFileError as error:
+                raise pytest.UsageError(str(error)) from None
+        report_path, save_path = (
+            config.getoption("roundtrip_report"),
+            config.getoption("save_verdicts"),
+        )
+        if report_path and save_path:
+            if Path(save_path) in RoundTripReport.paths(Path(report_path)):
+                raise pytest.UsageError(
+                    f"--save-verdicts={save_path} is a file --roundtrip-report={report_path} "
+                    "writes too: give them different names"
+                )
+        return cls(
+            report_path=report_path,
+            save_verdicts=save_path,
+            baseline=baseline,
+            fail_on=config.getoption("fail_on") or ("new" if baseline is not None else "any"),
+        )
+
+
+class SummaryCollector:
+    """Feeds every test report to the run's records and outcome count; at the end,
+    writes the files, compares with the baseline and sets the exit status."""
+
+    def __init__(self, options: SummaryOptions):
+        self.options = options
+        self.report = RoundTripReport()
+        self.outcomes = GateOutcomes()
+        self.comparison: ComparisonTable | None = None
+        self.written: list[Path] = []
+        self.started = time.monotonic()
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_logreport(self, report):
+        record = self.report.add(report)
+        if record is None:
+            return
+        self.outcomes.add(report, record)
+        baseline = self.options.baseline
+        if baseline is not None and report.when == "teardown":
+            # Before junitxml reads this report: the JUnit case carries its class too.
+            change, _ = classify_change(baseline.records.get(record.key), record)
+            report.user_properties.append(("baseline_change", change))
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionstart(self, session):
+        self.started = time.monotonic()
+
+    def finish(self, session) -> None:
+        """Compare, write the files, and set the exit status (``--fail-on``)."""
+        stack = stack_versions()
+        records = self.report.rows(None)
+        plan = session.config.stash.get(SHARD_KEY, None)
+        if self.options.baseline is not None:
+            # A shard answers for its own models only.
+            models = {record.model for record in records} if plan is not None else None
+            self.comparison = ComparisonTable(
+                self.options.baseline, compare(self.options.baseline, records, models)
+            )
+        if self.options.save_verdicts:
+            self.written.append(save_verdicts(Path(self.options.save_verdicts), records, stack))
+        if self.options.report_path and self.report.records:
+            shard = None
+            if plan is not None:
+                shard = {
+                    **plan.as_json(),
+                    "measured_s": round(time.monotonic() - self.started, 1),
+                    "tests_s": round(sum(record.seconds for record in records), 1),
+                }
+            self.written += self.report.write(
+                Path(self.options.report_path),
+                stack,
+                comparison=self.comparison,
+                shard=shard,
+            )
+        if self.outcomes.nothing_ran and session.exitstatus == 0:
+            # A gate whose every case was skipped proved nothing: it must not pass.
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        elif self.comparison is not None and self.options.fail_on == "new":
+            if session.exitstatus == pytest.ExitCode.TESTS_FAILED:
+                new = any(c.change in FAILING_CLASSES for c in self.comparison.changes)
+                session.exitstatus = pytest.ExitCode.TESTS_FAILED if new else pytest.ExitCode.OK
+
+    def write_summary(self, terminal) -> None:
+        """The end-of-run sections: nothing ran, baseline, round trips, weight sources."""
+        if self.outcomes.nothing_ran:
+            terminal.section("keras gate: NOTHING RAN", red=True)
+            terminal.write_line(
+                f"all {self.outcomes.reported} gate cases were skipped: a gate that ran "
+                "nothing did not pass (exit status 1)."
+            )
+        if self.comparison is not None:
+            new = counts(self.comparison.changes).get("new failure", 0)
+            terminal.section("keras gate: against the baseline", red=bool(new), green=not new)
+            for line in self.comparison.text_lines():
+                terminal.write_line(line)
+        stale = no_longer_reproducing(
+            self.report.rows(None), stack_versions(), self.options.baseline
+        )
+        for line in stale:
+            terminal.write_line(f"keras gate: {line}", yellow=True)
+        if self.report.rows():
+            terminal.section("keras gate: round trips")
+            changes = self.comparison.by_key() if self.comparison is not None else None
+            for line in self.report.text_lines(changes):
+                terminal.write_line(line)
+        for path in self.written:
+            terminal.write_line(f"written: {path}")
+        if self.outcomes.weight_sources:
+            terminal.section("keras gate: weight sources used")
+            by_source: dict[str, list[str]] = {}
+            for model, source in self.outcomes.weight_sources.items():
+                by_source.setdefault(source, []).append(model)
+            for source, models in sorted(by_source.items()):
+                terminal.write_line(f"{source}: {', '.join(models)}")
