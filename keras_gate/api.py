@@ -9,7 +9,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from keras_gate.engine.tolerances import Tolerance
+
+@dataclass(frozen=True)
+class Tolerance:
+    """Elementwise bound ``|revived - original| <= atol + rtol * |original|``."""
+
+    rtol: float
+    atol: float
+
 
 SETTINGS_ATTRIBUTE = "__keras_gate__"
 """Where :func:`model` leaves a factory's :class:`ModelSettings`."""

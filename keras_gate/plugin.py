@@ -3,9 +3,11 @@
 Registered through the ``pytest11`` entry point ``keras_gate``. Nothing here
 imports Keras or TensorFlow at module level: the xdist controller never
 builds a model, and each worker pins its device before TensorFlow loads.
-The work lives in the modules named for it: ``matrix`` (cases, markers,
-order), ``sources`` (where models come from), ``lifecycle`` (one built model
-per worker), ``gate_tests`` (the test functions), ``summary`` (the report).
+The work lives in the packages named for it: ``engine`` (formats, round trip,
+checks), ``collect`` (cases, sources, selection, one built model per worker),
+``report`` (the case record, summary, files, baselines, reproducers),
+``distribute`` (xdist groups, shards, devices); ``gate_tests`` holds the test
+functions.
 """
 
 from __future__ import annotations
@@ -301,7 +303,7 @@ def pytest_sessionfinish(session, exitstatus):
     summary = session.config.stash.get(SUMMARY_KEY, None)
     # Files and the exit status belong to the process that owns the run (not a worker).
     if summary is not None and not hasattr(session.config, "workerinput"):
-        summary.finish(session)
+        summary.finish(session, session.config.stash.get(SHARD_KEY, None))
 
 
 def pytest_report_header(config):

@@ -7,16 +7,7 @@ computes differently); a model may override both (``@keras_gate.model(tolerance=
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Tolerance:
-    """Elementwise bound ``|revived - original| <= atol + rtol * |original|``."""
-
-    rtol: float
-    atol: float
-
+from keras_gate.api import Tolerance
 
 TOLERANCES: dict[tuple[str, str], Tolerance] = {
     # A round trip restores the same float32 values and recomputes them with the
@@ -25,7 +16,7 @@ TOLERANCES: dict[tuple[str, str], Tolerance] = {
     # report, tolerance 1e-6 then); nothing is earned, so nothing is allowed.
     ("float32", "cpu"): Tolerance(rtol=0.0, atol=0.0),
     # Same process, same GPU: TF32 off and deterministic kernels
-    # (keras_gate/runtime/devices.py). Not yet measured on a GPU.
+    # (keras_gate/distribute/devices.py). Not yet measured on a GPU.
     ("float32", "gpu"): Tolerance(rtol=0.0, atol=0.0),
     # Mixed precision (float32 variables, half-precision compute): about one unit
     # in the last place of the compute dtype (eps 9.8e-4 float16, 7.8e-3 bfloat16).

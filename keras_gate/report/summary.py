@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from keras_gate.distribute.sharding import SHARD_KEY
 from keras_gate.engine.runtime.versions import stack_versions
 from keras_gate.report.files import RoundTripReport
 from keras_gate.report.record import CaseRecord
@@ -117,11 +116,11 @@ class SummaryCollector:
     def pytest_sessionstart(self, session):
         self.started = time.monotonic()
 
-    def finish(self, session) -> None:
-        """Compare, write the files, and set the exit status (``--fail-on``)."""
+    def finish(self, session, plan=None) -> None:
+        """Compare, write the files, and set the exit status (``--fail-on``); ``plan``:
+        this run's shard (``distribute.sharding.ShardPlan``), if it is one."""
         stack = stack_versions()
         records = self.report.rows(None)
-        plan = session.config.stash.get(SHARD_KEY, None)
         if self.options.baseline is not None:
             # A shard answers for its own models only.
             models = {record.model for record in records} if plan is not None else None

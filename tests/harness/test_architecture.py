@@ -238,3 +238,36 @@ def test_the_strict_xpass_verdict_comes_from_the_report_not_its_text(tmp_path):
     assert record.verdict is Verdict.XPASS_STRICT
     assert record.known_failures == ("fixed-upstream",)
     assert "no longer reproduces" in result.stdout
+
+
+LAYERS = {
+    # package: what it may import from keras_gate (besides itself)
+    "api": set(),
+    "engine": {"api"},
+    "report": {"api", "engine"},
+    "collect": {"api", "engine", "report"},
+    "distribute": {"api", "engine", "collect"},
+    "tools": set(),
+}
+
+
+def test_each_package_imports_only_the_layers_below_it():
+    import ast
+    from pathlib import Path
+
+    import keras_gate
+
+    root = Path(keras_gate.__file__).parent
+    upward = []
+    for package, allowed in LAYERS.items():
+        files = [root / "api.py"] if package == "api" else (root / package).rglob("*.py")
+        for path in files:
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                    "keras_gate"
+                ):
+                    parts = node.module.split(".")
+                    target = parts[1] if len(parts) > 1 else "keras_gate"
+                    if target not in allowed | {package}:
+                        upward.append(f"{path.relative_to(root)} imports {node.module}")
+    assert upward == []
