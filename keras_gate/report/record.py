@@ -186,12 +186,27 @@ def failure_properties(error: BaseException) -> list[tuple]:
     lines = str(cause).strip().splitlines()
     found = [("symptom", f"{type(cause).__name__}: {lines[0][:300] if lines else ''}")]
     found += [("shown", entry.name) for entry in shown or ()]
-    carrier = error
-    while carrier is not None and not getattr(carrier, "findings", None):
-        carrier = carrier.__cause__
-    if carrier is not None:
-        found.append(("findings", json.dumps([f.as_json() for f in carrier.findings])))
+    findings = findings_of(error)
+    if findings:
+        found.append(("findings", json.dumps([f.as_json() for f in findings])))
     return found
+
+
+def findings_of(error: BaseException) -> tuple[Finding, ...]:
+    """The checks' findings along the chain; a save, load, copy or predict that raised
+    is one ``load`` finding (where: the stage, what: Keras's exception class)."""
+    from keras_gate.engine.formats import RoundTripError
+
+    link = error
+    while link is not None:
+        if getattr(link, "findings", None):
+            return tuple(link.findings)
+        if isinstance(link, RoundTripError):
+            cause = link.__cause__ if link.__cause__ is not None else link
+            text = (str(link).strip().splitlines() or [""])[0]
+            return (Finding("load", text, link.stage, type(cause).__name__),)
+        link = link.__cause__
+    return ()
 
 
 XPASS_STRICT_PROPERTY = ("xpass_strict", True)

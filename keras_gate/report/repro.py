@@ -2,9 +2,11 @@
 
 ``--repro-dir=DIR`` writes ``DIR/<case id>.py``, which depends only on Keras,
 NumPy and the backend: it rebuilds the case's model (code from the model's
-source: ``GateModel.reproducer``), runs the same save/load or copy path
-(``RoundTripFormat.repro``) and repeats the comparison that failed. It exits 1
-and prints the difference when the defect reproduces, 0 when it does not.
+source: ``GateModel.reproducer``; a ``next_step(model)`` there for models saved
+mid-training), runs the same save/load or copy path (``RoundTripFormat.repro``)
+and checks again every kind of finding the gate reported (predictions, variables,
+configs, derived state, state, original, next step, load; ground truth for an
+oracle case), saying which reproduce. It exits 1 when any does, 0 when none does.
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ from keras_gate.engine.runtime.versions import keras_backend, stack_versions
 PREAMBLE = """
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
+from types import SimpleNamespace
 
 os.environ.setdefault("KERAS_BACKEND", {backend!r})
 
@@ -36,6 +40,12 @@ HELPERS = '''
 WORKDIR = tempfile.mkdtemp(prefix="keras-repro-")
 RTOL, ATOL = {rtol!r}, {atol!r}
 CARRIES_COMPILE, CARRIES_OPTIMIZER = {carries_compile!r}, {carries_optimizer!r}
+REPORTED = {reported!r}
+"""What the gate found on the release that wrote this file: each is checked again here."""
+CONFIG_LAYERS = {config_layers!r}
+"""The layers whose config the gate found changed."""
+GROUND_TRUTH = {ground_truth!r}
+"""Whether the case was an oracle case: the model against its own stored statistics."""
 
 
 def outputs(model, inputs):
@@ -57,26 +67,84 @@ def layers(model, prefix=""):
             yield from layers(layer, path + "/")
 
 
+def weights(model):
+    """Every weight by its place: layer path, sublayer and variable position."""
+    found = {{}}
+    for path, layer in layers(model):
+        if hasattr(layer, "layers"):
+            continue  # a nested model: its layers are listed themselves
+        for j, sub in enumerate(layer._flatten_layers(include_self=True, recursive=True)):
+            for i, v in enumerate([*sub._trainable_variables, *sub._non_trainable_variables]):
+                found[f"{{path}}/{{j}}/{{i}}"] = v
+    return found
+
+
+def described(variable):
+    value = np.asarray(keras.ops.convert_to_numpy(variable))
+    return value.dtype.str, value.shape, bool(variable.trainable), value.tobytes()
+
+
+def loss_name(loss):
+    if isinstance(loss, str):
+        try:
+            loss = keras.losses.get(loss)
+        except (ValueError, TypeError):
+            return loss
+    return getattr(loss, "__name__", None) or getattr(loss, "name", None) or type(loss).__name__
+
+
 def state(model):
-    found = {{"model dtype policy": model.dtype_policy.name, "model trainable": model.trainable}}
+    found = {{"model dtype policy": model.dtype_policy.name}}
     for path, layer in layers(model):
         if type(layer).__name__ != "InputLayer":
             found[f"layer {{path}} trainable"] = layer.trainable
             found[f"layer {{path}} dtype policy"] = layer.dtype_policy.name
     if getattr(model, "compiled", False) and CARRIES_COMPILE:
-        found["compile config"] = repr(model.get_compile_config())
-        if CARRIES_OPTIMIZER and model.optimizer is not None:
-            found["optimizer iterations"] = int(np.asarray(model.optimizer.iterations))
-            found["optimizer variables"] = len(model.optimizer.variables)
+        optimizer = model.optimizer
+        found["optimizer"] = type(optimizer).__name__ if optimizer is not None else None
+        found["loss"] = loss_name(getattr(model, "loss", None))
+        if CARRIES_OPTIMIZER and optimizer is not None:
+            found["optimizer iterations"] = int(np.asarray(optimizer.iterations))
+            if getattr(optimizer, "built", True):
+                found["optimizer variables"] = [
+                    np.asarray(v).tobytes() for v in optimizer.variables
+                ]
     return found
+
+
+def short(value):
+    text = repr(value) if not isinstance(value, list) else f"[{{len(value)}} values]"
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def differences(what, before, after):
     return [
-        f"{{what}}: {{key}}: {{before.get(key)!r}} -> {{after.get(key)!r}}"
+        f"{{what}}: {{key}}: {{short(before.get(key))}} -> {{short(after.get(key))}}"
         for key in dict.fromkeys([*before, *after])
         if before.get(key) != after.get(key)
     ]
+
+
+def compare_weights(model, revived):
+    ours = {{k: described(v) for k, v in weights(model).items()}}
+    theirs = {{k: described(v) for k, v in weights(revived).items()}}
+    lines = [f"{{k}}: missing after reload" for k in ours if k not in theirs]
+    lines += [f"{{k}}: new after reload" for k in theirs if k not in ours]
+    for key, mine in ours.items():
+        if key in theirs and theirs[key] != mine:
+            what = "values" if theirs[key][:3] == mine[:3] else "dtype, shape or trainable"
+            lines.append(f"{{key}}: {{what}} differ")
+    return lines
+
+
+def runtime_statistics(model):
+    found = {{}}
+    for path, layer in layers(model):
+        if isinstance(layer, keras.layers.Normalization) and layer.built:
+            for name in ("mean", "variance"):
+                value = keras.ops.convert_to_numpy(getattr(layer, name))
+                found[f"{{path}} {{name}}"] = np.asarray(value).tobytes()
+    return found
 
 
 def stale_normalization(model):
@@ -90,90 +158,87 @@ def stale_normalization(model):
                 if not np.allclose(a, b, rtol=1e-6, atol=0):
                     found.append(f"{{path}}: runtime {{runtime}} {{a}} != stored {{stored}} {{b}}")
     return found
+
+
+def summarise(found):
+    reproduced = [kind for kind in REPORTED if found.get(kind)]
+    for kind in REPORTED:
+        if found.get(kind):
+            print(f"reproduced {{kind}}:")
+            for line in found[kind][:10]:
+                print(f"  {{line}}")
+        else:
+            print(f"not reproduced {{kind}}: the same here")
+    also = [kind for kind, lines in found.items() if lines and kind not in REPORTED]
+    if also:
+        print(f"(also different here, not what the gate reported: {{', '.join(also)}})")
+    if reproduced:
+        print(f"reproduced: {{', '.join(reproduced)}} (of {{', '.join(REPORTED)}})")
+        return 1
+    print(f"not reproduced: none of {{', '.join(REPORTED)}}")
+    return 0
+
+
+def main():
+    model = build_model()
+    inputs = make_inputs()
+    ctx = SimpleNamespace(
+        model=model,
+        inputs=inputs,
+        before={reference},
+        before_state=state(model),
+        revived=None,
+        load_error=[],
+    )
+    try:
+        ctx.revived = round_trip(model)
+        outputs(ctx.revived, inputs)
+    except Exception as error:  # the save, load or first prediction raised
+        first = (str(error).strip().splitlines() or [""])[0]
+        ctx.load_error = [f"{{type(error).__name__}}: {{first}}"]
+    found = {{}}
+    if GROUND_TRUTH and not ctx.load_error:
+        found["ground truth"] = stale_normalization(ctx.revived)
+    for kind, check in CHECKS.items():  # the gate's registry order: next step (it trains) last
+        if kind == "load" or not ctx.load_error:
+            found[kind] = check(ctx)
+    return summarise(found)
 '''
 
-SECTIONS = {
-    "predictions": """
-    before = {reference}
-{round_trip}
-    after = outputs(revived, inputs)
-    worst = 0.0
-    same = True
-    for index, (a, b) in enumerate(zip(before, after)):
-        delta = np.abs(a.astype("float64") - b.astype("float64"))
-        worst = max(worst, float(delta.max(initial=0.0)))
-        same &= bool(np.all(delta <= ATOL + RTOL * np.abs(a.astype("float64"))))
-        print(f"output {{index}}: max|diff| = {{float(delta.max(initial=0.0)):.3g}}")
-    if same:
-        print("not reproduced: the reloaded model predicts the same")
-        return 0
-    print(f"reproduced: the reloaded model predicts differently (max|diff| = {{worst:.3g}})")
-    return 1
-""",
-    "load": """
-    try:
-{round_trip}
-    except Exception as error:
-        print(f"reproduced: {{type(error).__name__}}: {{error}}")
-        return 1
-    print("not reproduced: the save and load raised nothing")
-    return 0
-""",
-    "state": """
-    before = state(model)
-{round_trip}
-    lines = differences("original changed by saving", before, state(model))
-    lines += differences("revived", before, state(revived))
-    if not lines:
-        print("not reproduced: the reloaded model has the same state")
-        return 0
-    print("reproduced:")
-    print("\\n".join(f"  {{line}}" for line in lines))
-    return 1
-""",
-    "derived_state": """
-{round_trip}
-    stale = stale_normalization({checked})
-    if not stale:
-        print("not reproduced: every Normalization uses its stored statistics")
-        return 0
-    print("reproduced: " + "; ".join(stale))
-    return 1
-""",
-}
-"""The comparison that failed, as code; each check names its own (``Check.repro``)."""
 
-FAILURE_SECTIONS = (
-    ("RoundTripError", "load"),
-    ("GroundTruthViolation", "derived_state"),
-    ("StateMismatch", "state"),
-    ("PredictionMismatch", "predictions"),
-)
-"""Sections of failures that carry no findings, by the class of their chain."""
+def check_sources(fmt) -> str:
+    """Every check of the registry that applies to ``fmt``, as the plain-Keras code it
+    declares (``Check.repro``), and ``CHECKS``: kind -> function, in registry order."""
+    from keras_gate.engine.checks import CHECKS, checks_for
+
+    checks = checks_for(fmt) if fmt is not None else CHECKS
+    parts, table = [], []
+    for check in checks:
+        function = "check_" + re.sub(r"\W", "_", check.name)
+        code = textwrap.dedent(check.repro).strip()
+        if not code.startswith("def reproduce(ctx):"):
+            raise ValueError(f"check {check.name!r} declares no reproducer code (Check.repro)")
+        parts.append(code.replace("def reproduce(ctx):", f"def {function}(ctx):", 1))
+        table.append(f"    {check.name!r}: {function},")
+    return "\n\n\n".join(parts) + "\n\n\nCHECKS = {\n" + "\n".join(table) + "\n}"
 
 
-def section_for(error: BaseException) -> str:
-    """The ``SECTIONS`` key of a failure: where its chain holds the checks' findings,
-    the section of the check that saw them (``Check.repro``, the registry's; moved
-    predictions first); else the first class of its chain with a known section."""
-    from keras_gate.engine.checks import CHECKS
+def reported_kinds(error: BaseException) -> list[str]:
+    """The finding kinds the gate reported for a failure, in the registry's order: a
+    round trip's findings (a save or load that raised is ``load``), or ``ground truth``
+    for an oracle case's violation."""
+    from keras_gate.engine.checks import CHECK_NAMES
+    from keras_gate.report.record import findings_of
 
-    chain = []
-    while error is not None:
-        chain.append(error)
-        error = error.__cause__
-    names = [{cls.__name__ for cls in type(link).__mro__} for link in chain]
-    if not any("RoundTripError" in found for found in names):
-        findings = next((link.findings for link in chain if getattr(link, "findings", ())), ())
-        seen = {finding.check for finding in findings}
-        ranked = sorted(CHECKS, key=lambda check: check.name != "predictions")
-        for check in ranked:
-            if check.name in seen:
-                return check.repro
-    for name, section in FAILURE_SECTIONS:
-        if any(name in found for found in names):
-            return section
-    return "predictions"
+    seen = {finding.check for finding in findings_of(error)}
+    if seen:
+        return [name for name in CHECK_NAMES if name in seen]
+    link = error
+    while link is not None:
+        if "GroundTruthViolation" in {cls.__name__ for cls in type(link).__mro__}:
+            return ["ground truth"]
+        link = link.__cause__
+    return ["predictions"]
 
 
 def embedded_inputs(inputs) -> str:
@@ -203,39 +268,35 @@ def embedded_inputs(inputs) -> str:
 
 
 def reproducer_source(case, built, error, tolerance, nodeid: str) -> str:
-    """The whole file for ``case`` (a ``GateCase``) that failed with ``error``."""
-    section = section_for(error)
+    """The whole file for ``case`` (a ``GateCase``) that failed with ``error``: it checks
+    again every kind of finding the gate reported (``reported_kinds``)."""
+    from keras_gate.report.record import findings_of
+
+    reported = reported_kinds(error)
     fmt = case.format if case.is_format else None
     model_source = case.model.reproducer(case.variant, built) if case.model.reproducer else None
     if model_source is None:
         raise ValueError(f"{case.model.name}: its source cannot write a reproducer")
     if "def make_inputs" not in model_source:
         model_source += "\n\n" + embedded_inputs(built.inputs)
-    round_trip = textwrap.indent(fmt.repro if fmt else "revived = model", " " * 8)
-    if section != "load":
-        round_trip = textwrap.dedent(round_trip)
-        round_trip = textwrap.indent(round_trip, " " * 4)
+    round_trip = textwrap.indent(fmt.repro if fmt else "revived = model", " " * 4)
     reference = (
         "[np.asarray(x) for x in keras.tree.flatten(model.predict(inputs, verbose=0))]"
         if fmt is not None and fmt.reference is not None
         else "outputs(model, inputs)"
     )
-    body = SECTIONS[section].format(
-        round_trip=round_trip,
-        reference=reference,
-        checked="revived" if fmt else "model",
-    )
+    layers = sorted({f.where for f in findings_of(error) if f.check == "configs" and f.where})
     versions = ", ".join(f"{k} {v}" for k, v in stack_versions().items())
     symptom = str(error.__cause__ or error) if hasattr(error, "entries") else str(error)
-    symptom_lines = symptom.strip().splitlines()[:6]
+    symptom_lines = symptom.strip().splitlines()[:8]
     header = [
         "# Standalone reproducer written by keras-serialization-gate.",
         f"# case: {nodeid}",
         f"# stack: {versions}",
-        f"# what failed ({section.replace('_', ' ')}):",
+        f"# what the gate found ({', '.join(reported)}):",
         *(f"#   {line[:150]}" for line in symptom_lines),
-        "# run: python this_file.py  -> exit 1 and the difference if the defect reproduces,",
-        "#      exit 0 if it does not, exit 2 if the script itself could not run.",
+        "# run: python this_file.py  -> checks each of them again and says which reproduce;",
+        "#      exit 1 if any does, 0 if none does, 2 if the script itself could not run.",
         "# needs: keras, numpy and the backend only.",
     ]
     return "\n".join(
@@ -245,18 +306,23 @@ def reproducer_source(case, built, error, tolerance, nodeid: str) -> str:
             "",
             model_source.rstrip(),
             "",
+            "",
+            "def round_trip(model):",
+            round_trip,
+            "    return revived",
+            "",
             HELPERS.format(
                 rtol=tolerance.rtol,
                 atol=tolerance.atol,
                 carries_compile=bool(fmt and fmt.carries_compile),
                 carries_optimizer=bool(fmt and fmt.carries_optimizer_state),
+                reported=reported,
+                config_layers=layers,
+                ground_truth=reported == ["ground truth"],
+                reference=reference,
             ).rstrip(),
             "",
-            "",
-            "def main():",
-            "    model = build_model()",
-            "    inputs = make_inputs()",
-            body.rstrip("\n").lstrip("\n"),
+            check_sources(fmt),
             "",
             "",
             'if __name__ == "__main__":',

@@ -109,7 +109,9 @@ class SummaryCollector:
         baseline = self.options.baseline
         if baseline is not None and report.when == "teardown":
             # Before junitxml reads this report: the JUnit case carries its class too.
-            change, _ = classify_change(baseline.records.get(record.key), record)
+            change, _ = classify_change(
+                baseline.records.get(record.key), record, baseline.by_findings
+            )
             report.user_properties.append(("baseline_change", change))
 
     @pytest.hookimpl(tryfirst=True)

@@ -27,11 +27,15 @@ SCHEMA = "keras-gate-verdicts/2"
 READABLE = ("keras-gate-verdicts/1", SCHEMA)
 
 CHANGES = {
-    "new failure": "fails here, passed (or was not failing this way) on the baseline",
+    "new failure": "a finding the baseline's case did not have, whatever either verdict "
+    "(a known defect that appears with this release included), or a new case that fails",
+    "partly fixed": "fails on both; some of the baseline's findings are gone, none is new",
     "fixed": "failed on the baseline, passes here",
-    "changed": "fails on both, with a different symptom (a defect partly fixed, or another)",
-    "known failure": "fails here as a known-failure entry says; passed on the baseline",
-    "still failing": "fails on both, with the same symptom",
+    "changed": "fails on both with the same findings, but another verdict or known-failure "
+    "entry; against a baseline without findings (schema 1): another symptom",
+    "known failure": "against a baseline without findings (schema 1): fails here as a "
+    "known-failure entry says, passed there",
+    "still failing": "fails on both, with the same findings",
     "still passing": "passes on both",
     "new case": "not in the baseline",
     "gone": "in the baseline, not run here",
@@ -51,6 +55,13 @@ class Baseline:
     stack: dict
     records: dict[tuple, CaseRecord]
     path: Path
+    schema: str = SCHEMA
+
+    @property
+    def by_findings(self) -> bool:
+        """Whether its records hold their findings (schema 2 on): compared finding by
+        finding; a schema-1 baseline by verdict and symptom."""
+        return self.schema != READABLE[0]
 
 
 def save_verdicts(path: Path, records: list[CaseRecord], stack: dict) -> Path:
@@ -74,7 +85,8 @@ def load_verdicts(path: Path) -> Baseline:
             f"--compare-verdicts={path}: schema {payload.get('schema')!r}, expected "
             f"{SCHEMA!r} (write one with --save-verdicts)"
         )
-    return Baseline(payload.get("stack", {}), {r.key: r for r in records}, path)
+    records = {r.key: r for r in records}
+    return Baseline(payload.get("stack", {}), records, path, payload["schema"])
 
 
 @dataclass
@@ -100,8 +112,22 @@ def _symptom(record: CaseRecord) -> str:
     return record.symptom.split(":", 1)[0] or str(record.verdict)
 
 
-def classify_change(base: CaseRecord | None, now: CaseRecord | None) -> tuple[str, str]:
-    """``(class, note)`` of one case (``CHANGES``)."""
+def finding_keys(record: CaseRecord) -> dict[tuple, str]:
+    """A failing case's findings by identity (``Finding.key``: figures left out) with
+    their text; a failure that carries none (a ground-truth violation) by its class."""
+    if not record.failing:
+        return {}
+    if record.findings:
+        return {finding.key: str(finding) for finding in record.findings}
+    kind = record.symptom.split(":", 1)[0] or str(record.verdict)
+    return {("failure", "", kind): record.symptom}
+
+
+def classify_change(
+    base: CaseRecord | None, now: CaseRecord | None, by_findings: bool = True
+) -> tuple[str, str]:
+    """``(class, note)`` of one case (``CHANGES``); ``by_findings=False`` for a baseline
+    whose records hold no findings (schema 1)."""
     if base is None:
         unexpected = now.verdict.unexpected
         return ("new failure", "a new case that fails") if unexpected else ("new case", "")
@@ -111,6 +137,26 @@ def classify_change(base: CaseRecord | None, now: CaseRecord | None) -> tuple[st
         if base.failing:
             return "fixed", ""
         return "still passing", ""
+    if not by_findings:
+        return _classify_by_symptom(base, now)
+    before, after = finding_keys(base), finding_keys(now)
+    new = [text for key, text in after.items() if key not in before]
+    if new:
+        known = f" (known failure {','.join(now.shown)})" if now.shown else ""
+        more = f" (+{len(new) - 3} more)" if len(new) > 3 else ""
+        return "new failure", f"new: {'; '.join(new[:3])}{more}{known}"
+    gone = [text for key, text in before.items() if key not in after]
+    if gone:
+        more = f" (+{len(gone) - 3} more)" if len(gone) > 3 else ""
+        return "partly fixed", f"gone: {'; '.join(gone[:3])}{more}"
+    was, now_shows = _symptom(base), _symptom(now)
+    if (base.verdict, was) != (now.verdict, now_shows):
+        return "changed", f"same findings; {base.verdict} {was} -> {now.verdict} {now_shows}"
+    return "still failing", ""
+
+
+def _classify_by_symptom(base: CaseRecord, now: CaseRecord) -> tuple[str, str]:
+    """The comparison against a schema-1 baseline: verdicts and symptoms only."""
     if now.verdict == Verdict.XFAIL and not base.failing:
         return "known failure", f"shows {','.join(now.shown)}"
     if not base.failing:
@@ -136,7 +182,7 @@ def compare(baseline: Baseline, records: list[CaseRecord], models=None) -> list[
     changes = []
     for key in keys:
         base, now = baseline.records.get(key), current.get(key)
-        change, note = classify_change(base, now)
+        change, note = classify_change(base, now, baseline.by_findings)
         changes.append(Change(change, key, base, now, note))
     order = list(CHANGES)
     return sorted(changes, key=lambda c: (order.index(c.change), c.key))

@@ -11,6 +11,7 @@ import pytest
 from user_project import run_project
 
 from keras_gate import (
+    FORMATS,
     RoundTripFormat,
     StateMismatch,
     Tolerance,
@@ -21,7 +22,7 @@ from keras_gate.engine import checks as registry
 from keras_gate.engine.checks.protocol import Check, Finding
 from keras_gate.engine.roundtrip import check_round_trip
 from keras_gate.report.record import CaseRecord, Verdict, read_records, record_to_json
-from keras_gate.report.repro import section_for
+from keras_gate.report.repro import check_sources
 from keras_gate.report.verdicts import load_verdicts
 
 keras = pytest.importorskip("keras")
@@ -56,7 +57,11 @@ def test_a_check_is_one_class_and_one_registry_line(monkeypatch, tmp_path):
     with pytest.raises(StateMismatch) as failure:
         check_round_trip(built, get_format("clone"), tmp_path / "after", EXACT)
     assert [str(f) for f in failure.value.findings] == ["layer count: 2 layers -> 3"]
-    assert section_for(failure.value) == "state"  # its reproducer section, from the registry
+    # Its reproducer code comes from the same registry: one without any is refused.
+    with pytest.raises(ValueError, match="'layer count' declares no reproducer code"):
+        check_sources(get_format("clone"))
+    monkeypatch.setattr(LayerCount, "repro", "def reproduce(ctx):\n    return []\n")
+    assert "'layer count': check_layer_count," in check_sources(get_format("clone"))
 
 
 def test_what_a_format_runs_comes_from_what_it_promises():
@@ -271,3 +276,10 @@ def test_each_package_imports_only_the_layers_below_it():
                     if target not in allowed | {package}:
                         upward.append(f"{path.relative_to(root)} imports {node.module}")
     assert upward == []
+
+
+@pytest.mark.parametrize("name", [fmt.name for fmt in FORMATS])
+def test_every_check_a_format_runs_has_its_reproducer_code(name):
+    source = check_sources(get_format(name))
+    compile(source, f"<checks of {name}>", "exec")
+    assert all(f"{check!r}: check_" in source for check in get_format(name).checks)

@@ -49,20 +49,21 @@ def _run(path, tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("case", "section", "printed"),
+    ("case", "kind", "printed"),
     [
-        ("forgets-keras_v3", "predictions", "reproduced: the reloaded model predicts differently"),
-        ("unregistered-keras_v3", "load", "reproduced: TypeError"),
-        ("trained-h5", "state", "optimizer variables"),
+        ("forgets-keras_v3", "predictions", "reproduced predictions:\n  output 0: max|diff|"),
+        ("unregistered-keras_v3", "load", "reproduced load:\n  TypeError"),
+        ("trained-h5", "state", "reproduced state:\n  revived: optimizer variables"),
     ],
 )
 def test_a_failing_case_gets_a_reproducer_that_reproduces(
-    reproducers, tmp_path, case, section, printed
+    reproducers, tmp_path, case, kind, printed
 ):
     path = reproducers / f"{case}-roundtrip.py"
     source = path.read_text()
     assert f"# case: pytest.ini::test_round_trip[{case}]" in source
-    assert f"# what failed ({section})" in source
+    found = next(line for line in source.splitlines() if line.startswith("# what the gate found"))
+    assert kind in found
     assert "keras_gate" not in source.split("# needs:")[1]  # not this package
     result = _run(path, tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr[-2000:]
@@ -76,7 +77,14 @@ def test_only_failing_cases_get_one(reproducers):
 
 
 def test_a_reproducer_exits_0_where_the_defect_is_absent(tmp_path):
-    from keras_gate import GateCase, GateModel, PredictionMismatch, Tolerance, prepare_model
+    from keras_gate import (
+        Finding,
+        GateCase,
+        GateModel,
+        PredictionMismatch,
+        Tolerance,
+        prepare_model,
+    )
     from keras_gate.report.repro import reproducer_source
 
     keras = pytest.importorskip("keras")
@@ -89,9 +97,12 @@ def test_a_reproducer_exits_0_where_the_defect_is_absent(tmp_path):
         "    return keras.Model(inputs, keras.layers.Dense(2)(inputs))\n"
     )
     case = GateCase(GateModel("dense", build=None, reproducer=lambda v, b: source_of_model), "h5")
-    error = PredictionMismatch("dense via h5: revived model predicts differently")
+    error = PredictionMismatch(
+        "dense via h5: revived model predicts differently",
+        findings=[Finding("predictions", "dense: max|diff|=1 DIFFERS", "dense", "values")],
+    )
     path = tmp_path / "dense.py"
     path.write_text(reproducer_source(case, built, error, Tolerance(1e-6, 1e-6), "x::y"))
     result = _run(path, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
-    assert "not reproduced" in result.stdout
+    assert "not reproduced predictions: the same here" in result.stdout

@@ -6,6 +6,7 @@ import re
 import pytest
 from user_project import FORGETFUL_LAYER, run_project
 
+from keras_gate.engine.checks.protocol import Finding
 from keras_gate.report.record import CaseRecord
 from keras_gate.report.verdicts import (
     Baseline,
@@ -18,7 +19,7 @@ from keras_gate.report.verdicts import (
 )
 
 
-def _record(verdict, symptom="", shown=(), known=(), subject="h5"):
+def _record(verdict, symptom="", shown=(), known=(), subject="h5", findings=()):
     return CaseRecord(
         "EfficientNetB0",
         subject,
@@ -26,6 +27,7 @@ def _record(verdict, symptom="", shown=(), known=(), subject="h5"):
         symptom=symptom,
         shown=shown,
         known_failures=known,
+        findings=findings,
     )
 
 
@@ -54,12 +56,47 @@ SLOTS_ONLY = _record("xfail", "StateMismatch: ...", ("optimizer-slots",))
         (PASS, None, "gone"),
     ],
 )
-def test_each_class_of_change(base, now, expected):
-    assert classify_change(base, now)[0] == expected
+def test_each_class_of_change_against_a_baseline_without_findings(base, now, expected):
+    assert classify_change(base, now, by_findings=False)[0] == expected
+
+
+AXIS = Finding("configs", "layer bn (BatchNormalization): axis: 3 -> -1", "bn", "axis")
+HEAD = Finding("predictions", "head: max|diff|=0.891 max rel=2.1 DIFFERS", "head", "values")
+HEAD_AGAIN = Finding("predictions", "head: max|diff|=0.5 max rel=1 DIFFERS", "head", "values")
+LOAD = Finding("load", "h5: load failed: ValueError: Unknown layer", "load", "ValueError")
+AXIS_ONLY = _record("FAIL", "StateMismatch: round trip changed", findings=(AXIS,))
+AXIS_AND_HEAD = _record("FAIL", "PredictionMismatch: x", findings=(AXIS, HEAD))
+KNOWN_HEAD = _record("xfail", "PredictionMismatch: x", shown=("nested-h5",), findings=(HEAD,))
+
+
+@pytest.mark.parametrize(
+    ("base", "now", "expected", "note"),
+    [
+        # 3.5.0 -> 3.15.1, EfficientNetB0 .h5: failed on a config key, now also predicts wrong.
+        (AXIS_ONLY, AXIS_AND_HEAD, "new failure", f"new: {HEAD}"),
+        (AXIS_AND_HEAD, AXIS_ONLY, "partly fixed", f"gone: {HEAD}"),
+        # Figures move from release to release; the finding is the same.
+        (
+            AXIS_AND_HEAD,
+            _record("FAIL", "PredictionMismatch: y", findings=(AXIS, HEAD_AGAIN)),
+            "still failing",
+            "",
+        ),
+        # A known defect that appears with this release is new to whoever upgrades.
+        (PASS, KNOWN_HEAD, "new failure", f"new: {HEAD} (known failure nested-h5)"),
+        (_record("FAIL", "x", findings=(HEAD,)), KNOWN_HEAD, "changed", None),
+        (AXIS_ONLY, _record("FAIL", "RoundTripError: x", findings=(LOAD,)), "new failure", None),
+        (AXIS_ONLY, PASS, "fixed", ""),
+    ],
+)
+def test_each_class_of_change_finding_by_finding(base, now, expected, note):
+    change, written = classify_change(base, now)
+    assert change == expected
+    assert note is None or written == note
 
 
 def test_a_changed_known_failure_names_both_symptoms():
-    change, note = classify_change(BOTH_DEFECTS, SLOTS_ONLY)
+    change, note = classify_change(BOTH_DEFECTS, SLOTS_ONLY, by_findings=False)
     assert note == "known failure compile-config,optimizer-slots -> known failure optimizer-slots"
 
 

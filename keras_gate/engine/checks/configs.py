@@ -78,7 +78,8 @@ def config_findings(
                 f"{key}: {_short(before.get(key))} -> {_short(after.get(key))}" for key in keys[:3]
             )
             more = f" (+{len(keys) - 3} more keys)" if len(keys) > 3 else ""
-            found.append(Finding("configs", f"layer {path} ({classes.get(path)}): {shown}{more}"))
+            text = f"layer {path} ({classes.get(path)}): {shown}{more}"
+            found.append(Finding("configs", text, path, " ".join(keys)))
     return found
 
 
@@ -107,6 +108,21 @@ class Configs(Check):
     """Every configured layer's ``get_config()``, less the keys the format rewrites."""
 
     name = "configs"
+    repro = """
+    def reproduce(ctx):
+        ours, theirs = dict(layers(ctx.model)), dict(layers(ctx.revived))
+        lines = []
+        for path in CONFIG_LAYERS:  # the layers the gate found changed
+            if path not in ours or path not in theirs:
+                continue
+            a = json.loads(json.dumps(ours[path].get_config(), default=repr, sort_keys=True))
+            b = json.loads(json.dumps(theirs[path].get_config(), default=repr, sort_keys=True))
+            keys = [k for k in sorted({*a, *b}) if a.get(k) != b.get(k)]
+            if "#" in path.rsplit("/", 1)[-1]:
+                keys = [k for k in keys if k != "name"]  # made anew by code, named anew
+            lines += [f"layer {path}: {k}: {short(a.get(k))} -> {short(b.get(k))}" for k in keys]
+        return lines
+    """
 
     def findings(self, trip) -> list[Finding]:
         built = trip.built

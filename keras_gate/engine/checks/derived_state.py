@@ -94,13 +94,13 @@ def check_derived_state(model) -> tuple[int, list[DerivedStateMismatch]]:
     return checked, mismatches
 
 
-def derived_state_values(model) -> dict[str, tuple[str, np.ndarray]]:
-    """``{"<layer path> <runtime attribute>": (layer class, value)}`` for every rule."""
+def derived_state_values(model) -> dict[tuple[str, str], tuple[str, np.ndarray]]:
+    """``{(layer path, runtime attribute): (layer class, value)}`` for every rule."""
     found = {}
     for path, layer in layers_with_paths(model):
         for rule in DERIVED_STATE_RULES:
             if type(layer).__name__ == rule.layer_class and layer.built:
-                found[f"{path} {rule.runtime}"] = (
+                found[(path, rule.runtime)] = (
                     rule.layer_class,
                     _numpy(getattr(layer, rule.runtime)),
                 )
@@ -115,14 +115,10 @@ def derived_state_findings(original: dict, revived: dict) -> list:
             continue
         after = revived[key][1]
         if before.shape != after.shape or before.tobytes() != after.tobytes():
-            path, runtime = key.rsplit(" ", 1)
-            found.append(
-                Finding(
-                    "derived state",
-                    f"layer {path} ({layer_class}): runtime {runtime} {_fmt(before)} -> "
-                    f"{_fmt(after)}",
-                )
-            )
+            path, runtime = key
+            change = f"{_fmt(before)} -> {_fmt(after)}"
+            text = f"layer {path} ({layer_class}): runtime {runtime} {change}"
+            found.append(Finding("derived state", text, path, runtime))
     return found
 
 
@@ -130,6 +126,12 @@ class DerivedState(Check):
     """Non-weight tensors computed from the weights (``DERIVED_STATE_RULES``), exactly."""
 
     name = "derived state"
+    repro = """
+    def reproduce(ctx):
+        ours, theirs = runtime_statistics(ctx.model), runtime_statistics(ctx.revived)
+        changed = [k for k in ours if theirs.get(k, ours[k]) != ours[k]]
+        return [f"layer {k}: runtime value changed" for k in changed]
+    """
 
     def findings(self, trip) -> list[Finding]:
         derived = trip.built.reference(self.name, derived_state_values)

@@ -16,7 +16,10 @@ class Load(Check):
     """Save, load or copy, and predict, without an exception (every format)."""
 
     name = "load"
-    repro = "load"
+    repro = """
+    def reproduce(ctx):
+        return ctx.load_error  # the save, load or first prediction raised (main() tried it)
+    """
 
     def applies_to(self, fmt) -> bool:
         return True

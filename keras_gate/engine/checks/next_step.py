@@ -59,6 +59,25 @@ class NextStep(Check):
     """One more identical training step on both; only where the optimizer state comes back."""
 
     name = "next step"
+    repro = """
+    def reproduce(ctx):
+        step = globals().get("next_step")  # the model source's, for a model saved mid-training
+        model, revived = ctx.model, ctx.revived
+        if step is None or not getattr(model, "compiled", False):
+            return []
+        theirs = dict(layers(revived))
+        for path, layer in layers(model):  # the same dropout masks for both
+            other = getattr(theirs.get(path), "_seed_generators", ())
+            for a, b in zip(getattr(layer, "_seed_generators", ()), other):
+                b.state.assign(a.state)
+        step(model)
+        step(revived)
+        lines = compare_weights(model, revived)
+        ours = [np.asarray(v).tobytes() for v in model.optimizer.variables]
+        if ours != [np.asarray(v).tobytes() for v in revived.optimizer.variables]:
+            lines.append("optimizer variables differ after the step")
+        return lines
+    """
 
     def applies_to(self, fmt) -> bool:
         return fmt.is_model and fmt.carries_optimizer_state
@@ -71,5 +90,6 @@ class NextStep(Check):
             lines = next_step_differences(trip.built.model, trip.revived, step, trip.tolerance)
         except Exception as error:  # the step itself failed on the revived model
             first = (str(error).strip().splitlines() or [""])[0]
-            return [Finding(self.name, f"raised {type(error).__name__}: {first}")]
-        return [Finding(self.name, line.strip()) for line in lines]
+            text = f"raised {type(error).__name__}: {first}"
+            return [Finding(self.name, text, what=f"raised {type(error).__name__}")]
+        return [Finding.of(self.name, line) for line in lines]

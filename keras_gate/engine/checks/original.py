@@ -3,7 +3,7 @@ config and its state), or every later case of that model would test something el
 
 from __future__ import annotations
 
-from keras_gate.engine.checks.protocol import Check, Finding
+from keras_gate.engine.checks.protocol import Check, Difference, Finding
 from keras_gate.engine.checks.state import compile_config, model_state, state_differences
 
 
@@ -11,6 +11,10 @@ class Original(Check):
     """The saved model after the save (or a failed save or load), against before it."""
 
     name = "original"
+    repro = """
+    def reproduce(ctx):
+        return differences("changed by saving", ctx.before_state, state(ctx.model))
+    """
 
     def applies_to(self, fmt) -> bool:
         return True
@@ -25,10 +29,10 @@ class Original(Check):
         config_after = compile_config(model)
         for key in sorted(set(config_before) | set(config_after)):
             if key not in config_after:
-                lines.append(f"compile config lost {key!r}")
+                lines.append(Difference(f"compile config lost {key!r}", key, "compile config lost"))
             elif config_before.get(key) != config_after[key]:
-                lines.append(f"compile config {key!r} changed")
+                lines.append(Difference(f"compile config {key!r} changed", key, "compile config"))
         lines += state_differences(
             state_before, model_state(model), trip.tolerance, optimizer_state=False
         )
-        return [Finding(self.name, f"changed by saving: {line}") for line in lines]
+        return [Finding.of(self.name, line, "changed by saving: ") for line in lines]

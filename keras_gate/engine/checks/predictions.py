@@ -80,10 +80,25 @@ class Predictions(Check):
     """Outputs that moved beyond the tolerance; inference artifacts promise these too."""
 
     name = "predictions"
-    repro = "predictions"
+    repro = """
+    def reproduce(ctx):
+        lines = []
+        for index, (a, b) in enumerate(zip(ctx.before, outputs(ctx.revived, ctx.inputs))):
+            if a.shape != b.shape:
+                lines.append(f"output {index}: shape {b.shape} != {a.shape}")
+                continue
+            delta = np.abs(a.astype("float64") - b.astype("float64"))
+            if not np.all(delta <= ATOL + RTOL * np.abs(a.astype("float64"))):
+                lines.append(f"output {index}: max|diff| = {float(delta.max(initial=0.0)):.3g}")
+        return lines
+    """
 
     def applies_to(self, fmt) -> bool:
         return True
 
     def findings(self, trip) -> list[Finding]:
-        return [Finding(self.name, str(d)) for d in trip.differences if not d.within]
+        return [
+            Finding(self.name, str(d), d.name, d.detail.split(" ", 1)[0] or "values")
+            for d in trip.differences
+            if not d.within
+        ]

@@ -11,19 +11,54 @@ failures' signatures and the reproducer's sections all come from it.
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+_FIGURES = re.compile(r"[-+]?\d+(\.\d+)?(e[-+]?\d+)?")
+
+
+class Difference(str):
+    """One line of a comparison, with what it is about: ``where`` (the layer, variable,
+    output or setting) and ``what`` differs about it (``values``, ``dtype policy``,
+    ``missing``), without the figures that move from release to release."""
+
+    where: str
+    what: str
+
+    def __new__(cls, text: str, where: str = "", what: str = ""):
+        line = super().__new__(cls, text)
+        line.where, line.what = where, what
+        return line
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One difference: which check saw it, and what it is."""
+    """One difference: which check saw it, what it is, and where (structured)."""
 
     check: str
     text: str
+    where: str = ""
+    """The layer, variable, output or setting that differs (empty: the whole model)."""
+    what: str = ""
+    """What about it differs, without figures (``values``, ``axis``, ``missing``)."""
+
+    @classmethod
+    def of(cls, check: str, line, prefix: str = "") -> Finding:
+        """A finding of ``check`` from a :class:`Difference` (or a plain line)."""
+        return cls(check, f"{prefix}{line}", getattr(line, "where", ""), getattr(line, "what", ""))
 
     def __str__(self) -> str:
         return f"{self.check}: {self.text}"
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """The finding's identity from release to release: its check, where and what
+        (figures move, they are not part of it); a finding that names neither is
+        known by its text with the figures taken out."""
+        if self.where or self.what:
+            return (self.check, self.where, self.what)
+        return (self.check, "", _FIGURES.sub("#", self.text))
 
     def matches(self, patterns: Iterable[str] | str) -> bool:
         """Whether ``check: text`` matches one of the fnmatch ``patterns`` (a string is
@@ -33,7 +68,7 @@ class Finding:
         return any(fnmatch.fnmatchcase(str(self), pattern) for pattern in patterns)
 
     def as_json(self) -> dict:
-        return {"check": self.check, "text": self.text}
+        return {"check": self.check, "text": self.text, "where": self.where, "what": self.what}
 
 
 @dataclass
@@ -69,8 +104,12 @@ class Check:
     name: str = ""
     """The findings' kind (``variables``): marker-free, shown in failures, matched by the
     ``explains`` patterns of known failures (``variables: *``)."""
-    repro: str = "state"
-    """The reproducer section that repeats this check in plain Keras (``report.repro``)."""
+    repro: str = ""
+    """This check in plain Keras for a standalone reproducer (``report.repro``): the source
+    of ``def reproduce(ctx):`` returning its findings as lines, empty where none. ``ctx``
+    has ``model``, ``revived``, ``inputs``, ``before`` (the outputs), ``before_state``
+    and ``load_error``; the file's helpers (``outputs``, ``layers``, ``compare_weights``,
+    ``state``, ``differences``, ...) are in scope. Every check of the registry has one."""
     description: str = ""
 
     def applies_to(self, fmt) -> bool:

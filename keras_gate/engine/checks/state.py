@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from keras_gate.engine.checks.protocol import Check, Finding
+from keras_gate.engine.checks.protocol import Check, Difference, Finding
 from keras_gate.engine.runtime.layer_tree import layers_by_path, variable_keys
 from keras_gate.engine.tolerances import Tolerance
 
@@ -94,13 +94,27 @@ def _mapping_differences(what: str, original: dict, revived: dict, limit: int = 
     extra = [k for k in revived if k not in original]
     changed = [k for k in original if k in revived and original[k] != revived[k]]
     if missing:
-        lines.append(f"{what}: {len(missing)} missing after reload, e.g. {missing[:limit]}")
+        lines.append(
+            Difference(
+                f"{what}: {len(missing)} missing after reload, e.g. {missing[:limit]}",
+                what=f"{what}: missing",
+            )
+        )
     if extra:
-        lines.append(f"{what}: {len(extra)} new after reload, e.g. {extra[:limit]}")
+        lines.append(
+            Difference(
+                f"{what}: {len(extra)} new after reload, e.g. {extra[:limit]}",
+                what=f"{what}: new",
+            )
+        )
     for key in changed[:limit]:
-        lines.append(f"{what}: {key}: {original[key]!r} -> {revived[key]!r}")
+        lines.append(
+            Difference(f"{what}: {key}: {original[key]!r} -> {revived[key]!r}", str(key), what)
+        )
     if len(changed) > limit:
-        lines.append(f"{what}: ... {len(changed) - limit} more changed")
+        lines.append(
+            Difference(f"{what}: ... {len(changed) - limit} more changed", what=f"{what}: more")
+        )
     return lines
 
 
@@ -123,7 +137,7 @@ def state_differences(
             "trainable variables",
             dict.fromkeys(original.trainable_variables, True),
             dict.fromkeys(revived.trainable_variables, True),
-        ) or ["trainable variables: same paths in a different order"]
+        ) or [Difference("trainable variables: same paths in a different order", what="order")]
     lines += _mapping_differences(
         "layer trainable", original.layer_trainable, revived.layer_trainable
     )
@@ -133,15 +147,18 @@ def state_differences(
     if not (compile_state and original.compiled):
         return lines
     if not revived.compiled:
-        lines.append("compiled: True -> False")
+        lines.append(Difference("compiled: True -> False", what="compiled"))
         return lines
     lines += _mapping_differences("compile setup", original.compile_setup, revived.compile_setup)
     if not optimizer_state:
         return lines
     if original.optimizer_iterations != revived.optimizer_iterations:
         lines.append(
-            f"optimizer iterations: {original.optimizer_iterations} -> "
-            f"{revived.optimizer_iterations}"
+            Difference(
+                f"optimizer iterations: {original.optimizer_iterations} -> "
+                f"{revived.optimizer_iterations}",
+                what="optimizer iterations",
+            )
         )
     revived_variables = revived.optimizer_variables
     if not original.optimizer_built:
@@ -166,12 +183,14 @@ def variable_differences(what: str, original: dict, revived: dict, tolerance: To
             continue
         other = revived[key]
         if np.shape(value) != np.shape(other):
-            moved.append(f"{what} {key}: shape {np.shape(other)} != {np.shape(value)}")
+            text = f"{what} {key}: shape {np.shape(other)} != {np.shape(value)}"
+            moved.append(Difference(text, key, f"{what}: shape"))
         elif not np.allclose(other, value, rtol=tolerance.rtol, atol=tolerance.atol):
             diff = np.max(np.abs(np.asarray(other, "float64") - np.asarray(value, "float64")))
-            moved.append(f"{what} {key}: max|diff|={diff:.3g}")
+            moved.append(Difference(f"{what} {key}: max|diff|={diff:.3g}", key, f"{what}: values"))
     if moved:
-        lines += moved[:5] + ([f"... {len(moved) - 5} more"] if len(moved) > 5 else [])
+        more = Difference(f"... {len(moved) - 5} more", what=f"{what}: more")
+        lines += moved[:5] + ([more] if len(moved) > 5 else [])
     return lines
 
 
@@ -179,6 +198,10 @@ class State(Check):
     """Trainable flags, dtype policies, compile setup and optimizer state after the reload."""
 
     name = "state"
+    repro = """
+    def reproduce(ctx):
+        return differences("revived", ctx.before_state, state(ctx.revived))
+    """
 
     def record(self, trip):
         return trip.before("model state", model_state)
@@ -191,4 +214,4 @@ class State(Check):
             compile_state=trip.fmt.carries_compile,
             optimizer_state=trip.fmt.carries_optimizer_state,
         )
-        return [Finding(self.name, line) for line in lost]
+        return [Finding.of(self.name, line) for line in lost]

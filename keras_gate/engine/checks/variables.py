@@ -54,15 +54,21 @@ def variable_findings(original: dict, revived: dict, limit: int = 3) -> list[Fin
     if renamed:
         shown = ", ".join(f"{a} -> {b}" for a, b in list(renamed.items())[:limit])
         more = f" (+{len(renamed) - limit} more)" if len(renamed) > limit else ""
-        found.append(Finding("variables", f"{len(renamed)} renamed, values equal: {shown}{more}"))
+        text = f"{len(renamed)} renamed, values equal: {shown}{more}"
+        found.append(Finding("variables", text, what="renamed"))
         missing = [k for k in missing if k not in renamed]
         extra = [k for k in extra if k not in renamed.values()]
     if missing:
         found.append(
-            Finding("variables", f"{len(missing)} missing after reload, e.g. {missing[:limit]}")
+            Finding(
+                "variables",
+                f"{len(missing)} missing after reload, e.g. {missing[:limit]}",
+                what="missing",
+            )
         )
     if extra:
-        found.append(Finding("variables", f"{len(extra)} new after reload, e.g. {extra[:limit]}"))
+        text = f"{len(extra)} new after reload, e.g. {extra[:limit]}"
+        found.append(Finding("variables", text, what="new"))
     import keras
 
     changed = []
@@ -72,9 +78,11 @@ def variable_findings(original: dict, revived: dict, limit: int = 3) -> list[Fin
         b, b_trainable = revived[key]
         a, b = keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b)
         if a.shape != b.shape or a.dtype != b.dtype:
-            found.append(Finding("variables", f"{key}: {a.dtype}{a.shape} -> {b.dtype}{b.shape}"))
+            text = f"{key}: {a.dtype}{a.shape} -> {b.dtype}{b.shape}"
+            found.append(Finding("variables", text, key, "dtype or shape"))
         elif a_trainable != b_trainable:
-            found.append(Finding("variables", f"{key}: trainable {a_trainable} -> {b_trainable}"))
+            text = f"{key}: trainable {a_trainable} -> {b_trainable}"
+            found.append(Finding("variables", text, key, "trainable"))
         elif not _same_bytes(a, b):
             changed.append(key)
             if len(changed) <= limit:
@@ -87,10 +95,13 @@ def variable_findings(original: dict, revived: dict, limit: int = 3) -> list[Fin
                         "variables",
                         f"{key}: values differ: max|diff|={np.nanmax(delta):.3g} "
                         f"max rel={rel:.3g} in {int((a != b).sum())} of {a.size} values",
+                        key,
+                        "values",
                     )
                 )
     if len(changed) > limit:
-        found.append(Finding("variables", f"... {len(changed) - limit} more variables differ"))
+        text = f"... {len(changed) - limit} more variables differ"
+        found.append(Finding("variables", text, what="values: more"))
     return found
 
 
@@ -126,6 +137,10 @@ class Variables(Check):
     """Every weight by its place: same set, shape, dtype, trainable flag and bytes."""
 
     name = "variables"
+    repro = """
+    def reproduce(ctx):
+        return compare_weights(ctx.model, ctx.revived)
+    """
 
     def findings(self, trip) -> list[Finding]:
         return variable_findings(
