@@ -44,11 +44,17 @@ from keras_gate.distribute.devices import pin_process
 from keras_gate.distribute.scheduling import (
     CaseOrder,
     group_cases_by_model,
+    plain_nodeid,
     plain_report_ids,
     tell_worker,
 )
 from keras_gate.distribute.sharding import SHARD_KEY, receive_plan, send_plan, take_over_split
-from keras_gate.engine.runtime.versions import keras_backend, keras_version, stack_versions
+from keras_gate.engine.runtime.versions import (
+    keras_backend,
+    keras_version,
+    stack_versions,
+    unsupported_keras,
+)
 from keras_gate.engine.tolerances import Tolerance, tolerance_for
 from keras_gate.report.artifacts import artifacts_to_load
 from keras_gate.report.record import XPASS_STRICT_PROPERTY, failure_properties
@@ -168,6 +174,9 @@ KERAS_WARNINGS = (
 
 
 def pytest_configure(config):
+    unsupported = unsupported_keras()
+    if unsupported:
+        raise pytest.UsageError(f"keras gate: {unsupported}")
     for line in KERAS_WARNINGS:
         config.addinivalue_line("filterwarnings", line)
     try:
@@ -289,7 +298,9 @@ def pytest_runtest_makereport(item, call):
     built = getattr(item, "funcargs", {}).get("built_model")
     if directory and built is not None and call.when == "call":
         report.user_properties.append(
-            reproducer_property(directory, case, built, call.excinfo.value, item)
+            reproducer_property(
+                directory, case, built, call.excinfo.value, item, plain_nodeid(item.nodeid)
+            )
         )
     return report
 

@@ -99,6 +99,8 @@ class CaseRecord:
     """Off only where the user turned it off for the model: the report says so."""
     inference: str = "graph walk"
     """How predictions were computed (``runtime.outputs.inference_path``)."""
+    reproducer: str = ""
+    """The standalone reproducer written for the failure (``--repro-dir``), if any."""
     xpass_strict: bool = field(default=False, repr=False)
 
     def __post_init__(self):
@@ -121,7 +123,7 @@ class CaseRecord:
         """Fold in one of the case's test reports (setup, call, teardown)."""
         props = report.user_properties or ()
         single = dict(props)
-        for name in ("symptom", "weight_source", "device", "safe_mode", "inference"):
+        for name in ("symptom", "weight_source", "device", "safe_mode", "inference", "reproducer"):
             if name in single:
                 setattr(self, name, single[name])
         self.known_failures = _all(props, "known_failures") or self.known_failures

@@ -351,14 +351,16 @@ def write_reproducer(directory: Path, case, built, error, tolerance, nodeid: str
     return path
 
 
-def reproducer_property(directory, case, built, error, item) -> tuple[str, str]:
-    """Write the case's reproducer; ``("reproducer", path)`` for its report (or why not:
-    a reproducer that cannot be written must not hide the failure itself)."""
+def reproducer_property(directory, case, built, error, item, nodeid: str) -> tuple[str, str]:
+    """Write the case's reproducer; ``("reproducer", path)`` for its report (or why not,
+    ``("reproducer_not_written", error)``:
+    a reproducer that cannot be written must not hide the failure itself). ``nodeid``:
+    the case's id as reports name it (without xdist's group suffix)."""
     from keras_gate.engine.tolerances import tolerance_for
 
     tolerance = item.funcargs.get("tolerance") or tolerance_for("float32", "cpu")
     try:
-        path = write_reproducer(Path(directory), case, built, error, tolerance, item.nodeid)
+        path = write_reproducer(Path(directory), case, built, error, tolerance, nodeid)
     except Exception as problem:  # noqa: BLE001
-        return ("reproducer", f"not written: {type(problem).__name__}: {problem}")
+        return ("reproducer_not_written", f"{type(problem).__name__}: {problem}")
     return ("reproducer", str(path))

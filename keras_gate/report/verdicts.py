@@ -183,6 +183,9 @@ def compare(baseline: Baseline, records: list[CaseRecord], models=None) -> list[
     for key in keys:
         base, now = baseline.records.get(key), current.get(key)
         change, note = classify_change(base, now, baseline.by_findings)
+        if change == "new failure" and now is not None and now.reproducer:
+            # What to attach upstream: the file written for this very failure.
+            note += f"; reproducer: {Path(now.reproducer).name}"
         changes.append(Change(change, key, base, now, note))
     order = list(CHANGES)
     return sorted(changes, key=lambda c: (order.index(c.change), c.key))

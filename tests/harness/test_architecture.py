@@ -252,7 +252,7 @@ LAYERS = {
     "report": {"api", "engine"},
     "collect": {"api", "engine", "report"},
     "distribute": {"api", "engine", "collect"},
-    "tools": set(),
+    "tools": {"api", "engine", "report"},
 }
 
 
