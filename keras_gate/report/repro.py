@@ -112,6 +112,10 @@ def state(model):
     return found
 
 
+def compile_config(model):
+    return model.get_compile_config() if getattr(model, "compiled", False) else {{}}
+
+
 def short(value):
     text = repr(value) if not isinstance(value, list) else f"[{{len(value)}} values]"
     return text if len(text) <= 80 else text[:77] + "..."
@@ -187,6 +191,7 @@ def main():
         inputs=inputs,
         before={reference},
         before_state=state(model),
+        before_compile=compile_config(model),
         revived=None,
         load_error=[],
     )

@@ -13,7 +13,11 @@ class Original(Check):
     name = "original"
     repro = """
     def reproduce(ctx):
-        return differences("changed by saving", ctx.before_state, state(ctx.model))
+        lines = differences("changed by saving", ctx.before_state, state(ctx.model))
+        before, after = ctx.before_compile, compile_config(ctx.model)
+        lines += [f"changed by saving: compile config lost {k!r}" for k in before if k not in after]
+        changed = [k for k in before if k in after and before[k] != after[k]]
+        return lines + [f"changed by saving: compile config {k!r} changed" for k in changed]
     """
 
     def applies_to(self, fmt) -> bool:

@@ -107,10 +107,10 @@ class Check:
     repro: str = ""
     """This check in plain Keras for a standalone reproducer (``report.repro``): the source
     of ``def reproduce(ctx):`` returning its findings as lines, empty where none. ``ctx``
-    has ``model``, ``revived``, ``inputs``, ``before`` (the outputs), ``before_state``
-    and ``load_error``; the file's helpers (``outputs``, ``layers``, ``compare_weights``,
-    ``state``, ``differences``, ...) are in scope. Every check of the registry has one."""
-    description: str = ""
+    has ``model``, ``revived``, ``inputs``, ``before`` (the outputs), ``before_state``,
+    ``before_compile`` and ``load_error``; the file's helpers (``outputs``, ``layers``,
+    ``compare_weights``, ``state``, ``differences``, ...) are in scope. Every check of the
+    registry has one."""
 
     def applies_to(self, fmt) -> bool:
         """Whether a round trip through ``fmt`` runs this check (from what the format
