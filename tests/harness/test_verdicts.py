@@ -177,6 +177,26 @@ def test_only_a_new_failure_fails_a_compared_run(tmp_path):
     new = _run(tmp_path, f"--compare-verdicts={baseline}")
     assert re.search(r"new failure +forgets-keras_v3 +pass +FAIL", new.stdout), new.stdout[-2000:]
     assert new.returncode == pytest.ExitCode.TESTS_FAILED
+    # The same defect, now a known failure here (an xfail): still new to whoever
+    # upgrades, and the run still fails though no test did.
+    (tmp_path / "known.toml").write_text(
+        '[[known_failure]]\nid = "scale-forgets"\nmodels = "forgets"\nformat = "keras_v3"\n'
+        'keras = ">=3.0"\nerror = "PredictionMismatch"\nmatch = "."\nreason = "ours"\n'
+    )
+    known = run_project(
+        tmp_path,
+        MODELS,
+        ["dense", "forgets"],
+        "-q",
+        "-k",
+        "keras_v3",
+        f"--compare-verdicts={baseline}",
+        extra_ini="keras_gate_known_failures = known.toml\n",
+    )
+    assert re.search(
+        r"new failure +forgets-keras_v3 +pass +xfail .*known failure scale-forgets", known.stdout
+    ), known.stdout[-2000:]
+    assert known.returncode == pytest.ExitCode.TESTS_FAILED
 
 
 def test_a_baseline_named_like_the_report_is_refused(tmp_path):
