@@ -60,10 +60,12 @@ def _release_key(column: tuple[str, str]):
         return (1, Version("0"), f"{keras} {backend}")
 
 
-def load_runs(paths: list[Path]) -> dict[tuple[str, str], dict[tuple, CaseRecord]]:
-    """``{(keras, backend): {case key: record}}``; ``RecordsFileError`` naming a file
-    that cannot be read or repeats a release and backend."""
+def load_runs(paths: list[Path]) -> tuple[dict, dict]:
+    """``({(keras, backend): {case key: record}}, {(keras, backend): stack})``, oldest
+    release first; ``RecordsFileError`` naming a file that cannot be read or repeats a
+    release and backend."""
     runs: dict[tuple[str, str], dict[tuple, CaseRecord]] = {}
+    stacks: dict[tuple[str, str], dict] = {}
     origin: dict[tuple[str, str], Path] = {}
     for path in paths:
         payload, records = read_records(path)
@@ -73,8 +75,9 @@ def load_runs(paths: list[Path]) -> dict[tuple[str, str], dict[tuple, CaseRecord
             raise RecordsFileError(
                 f"{path}: keras {column[0]} on {column[1]} is also in {origin[column]}"
             )
-        runs[column], origin[column] = {r.key: r for r in records}, path
-    return dict(sorted(runs.items(), key=lambda item: _release_key(item[0])))
+        runs[column], stacks[column], origin[column] = {r.key: r for r in records}, stack, path
+    order = sorted(runs, key=_release_key)
+    return {c: runs[c] for c in order}, {c: stacks[c] for c in order}
 
 
 def table(runs) -> tuple[list[tuple[str, str]], list[tuple], list[list[tuple[str, str]]]]:
@@ -88,7 +91,7 @@ def table(runs) -> tuple[list[tuple[str, str]], list[tuple], list[list[tuple[str
     return columns, keys, cells
 
 
-def markdown(runs, picture: str | None = None) -> str:
+def markdown(runs, stacks: dict, picture: str | None = None) -> str:
     columns, keys, cells = table(runs)
     head = ["case", *(f"{keras} ({backend})" for keras, backend in columns)]
     lines = [
@@ -104,8 +107,11 @@ def markdown(runs, picture: str | None = None) -> str:
         lines += [f"![compatibility matrix]({picture})", ""]
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for key, row in zip(keys, cells):
-        label = key.label if hasattr(key, "label") else "-".join(key)
-        lines.append("| " + " | ".join([label, *(text for _, text in row)]) + " |")
+        lines.append("| " + " | ".join([key.label, *(text for _, text in row)]) + " |")
+    lines += ["", "## The stacks", "", "| column | stack (from its verdicts file) |", "|---|---|"]
+    for (keras, backend), stack in stacks.items():
+        shown = ", ".join(f"{k} {v}" for k, v in stack.items())
+        lines.append(f"| {keras} ({backend}) | {shown} |")
     return "\n".join(lines) + "\n"
 
 
@@ -131,7 +137,14 @@ def heatmap(runs, path: Path) -> Path:
         vmax=len(kinds) - 1,
         aspect="auto",
     )
-    axes.set_xticks(range(len(columns)), [f"{k}\n{b}" for k, b in columns], fontsize=7)
+    axes.set_xticks(
+        range(len(columns)),
+        [f"{k} {b}" for k, b in columns],
+        fontsize=7,
+        rotation=45,
+        ha="right",
+        rotation_mode="anchor",
+    )
     axes.set_yticks(range(len(keys)), [key.label for key in keys], fontsize=7)
     axes.set_xticks([x - 0.5 for x in range(1, len(columns))], minor=True)
     axes.set_yticks([y - 0.5 for y in range(1, len(keys))], minor=True)
@@ -158,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True, type=Path, help="writes OUT.md (and OUT.png)")
     args = parser.parse_args(argv)
     try:
-        runs = load_runs(args.verdicts)
+        runs, stacks = load_runs(args.verdicts)
     except RecordsFileError as error:
         print(f"keras_gate.tools.compatibility: {error}", file=sys.stderr)
         return 2
@@ -170,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         print("keras_gate.tools.compatibility: no matplotlib (the 'report' extra): Markdown only")
     markdown_path = out.with_suffix(".md")
     markdown_path.parent.mkdir(parents=True, exist_ok=True)
-    markdown_path.write_text(markdown(runs, picture.name if picture else None))
+    markdown_path.write_text(markdown(runs, stacks, picture.name if picture else None))
     for path in (markdown_path, picture):
         if path is not None:
             print(f"written: {path}")
