@@ -37,13 +37,6 @@ def checks_for(fmt) -> tuple[Check, ...]:
     return tuple(check for check in CHECKS if check.applies_to(fmt))
 
 
-def get_check(name: str) -> Check:
-    for check in CHECKS:
-        if check.name == name:
-            return check
-    raise KeyError(f"unknown check {name!r}; checks: {', '.join(CHECK_NAMES)}")
-
-
 def findings_text(findings) -> str:
     """The findings grouped by check (registry order), one indented line each."""
     order = {name: i for i, name in enumerate(CHECK_NAMES)}
@@ -51,4 +44,4 @@ def findings_text(findings) -> str:
     return "\n".join(f"  {finding}" for finding in ranked)
 
 
-__all__ = ["CHECKS", "CHECK_NAMES", "Check", "Finding", "checks_for", "findings_text", "get_check"]
+__all__ = ["CHECKS", "CHECK_NAMES", "Check", "Finding", "checks_for", "findings_text"]

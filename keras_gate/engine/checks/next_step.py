@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from keras_gate.engine.checks.failures import StateMismatch
 from keras_gate.engine.checks.protocol import Check, Finding
 from keras_gate.engine.checks.state import variable_differences
 from keras_gate.engine.runtime.eager_steps import eager_steps
@@ -45,14 +44,6 @@ def next_step_differences(original, revived, step, tolerance: Tolerance) -> list
             variable.assign(value)
         for variable, value in zip(original.optimizer.variables, saved_optimizer):
             variable.assign(value)
-
-
-def assert_same_next_step(original, revived, step, tolerance: Tolerance, context: str) -> None:
-    """:func:`next_step_differences`, raised as a :class:`StateMismatch` if any."""
-    lines = next_step_differences(original, revived, step, tolerance)
-    if lines:
-        text = "\n".join(f"  {line}" for line in lines)
-        raise StateMismatch(f"{context}: after one more identical training step\n{text}")
 
 
 class NextStep(Check):
