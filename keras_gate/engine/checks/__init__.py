@@ -37,11 +37,21 @@ def checks_for(fmt) -> tuple[Check, ...]:
     return tuple(check for check in CHECKS if check.applies_to(fmt))
 
 
-def findings_text(findings) -> str:
-    """The findings grouped by check (registry order), one indented line each."""
+def findings_text(findings, shown: int = 5) -> str:
+    """The findings grouped by check (registry order), one indented line each; of each
+    kind of difference (check and ``what``) the first ``shown``, then how many more."""
     order = {name: i for i, name in enumerate(CHECK_NAMES)}
     ranked = sorted(findings, key=lambda f: order.get(f.check, len(order)))
-    return "\n".join(f"  {finding}" for finding in ranked)
+    lines, counts = [], {}
+    for finding in ranked:
+        group = (finding.check, finding.what)
+        counts[group] = counts.get(group, 0) + 1
+        if counts[group] <= shown:
+            lines.append(f"  {finding}")
+    for (check, what), count in counts.items():
+        if count > shown:
+            lines.append(f"  {check}: ... {count - shown} more {what or 'findings'}")
+    return "\n".join(lines)
 
 
 __all__ = ["CHECKS", "CHECK_NAMES", "Check", "Finding", "checks_for", "findings_text"]

@@ -73,13 +73,10 @@ def config_findings(
             and not _rewritten(classes.get(path, ""), key, rewrites)
             and not _fresh_automatic_name(path, key, before, after, classes.get(path, ""))
         ]
-        if keys:
-            shown = ", ".join(
-                f"{key}: {_short(before.get(key))} -> {_short(after.get(key))}" for key in keys[:3]
-            )
-            more = f" (+{len(keys) - 3} more keys)" if len(keys) > 3 else ""
-            text = f"layer {path} ({classes.get(path)}): {shown}{more}"
-            found.append(Finding("configs", text, path, " ".join(keys)))
+        for key in keys:  # one finding per key: a baseline tells which came or went
+            change = f"{key}: {_short(before.get(key))} -> {_short(after.get(key))}"
+            text = f"layer {path} ({classes.get(path)}): {change}"
+            found.append(Finding("configs", text, path, key))
     return found
 
 

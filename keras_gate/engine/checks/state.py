@@ -107,13 +107,9 @@ def _mapping_differences(what: str, original: dict, revived: dict, limit: int = 
                 what=f"{what}: new",
             )
         )
-    for key in changed[:limit]:
+    for key in changed:  # every one (``findings_text`` shortens what a message shows)
         lines.append(
             Difference(f"{what}: {key}: {original[key]!r} -> {revived[key]!r}", str(key), what)
-        )
-    if len(changed) > limit:
-        lines.append(
-            Difference(f"{what}: ... {len(changed) - limit} more changed", what=f"{what}: more")
         )
     return lines
 
@@ -188,10 +184,7 @@ def variable_differences(what: str, original: dict, revived: dict, tolerance: To
         elif not np.allclose(other, value, rtol=tolerance.rtol, atol=tolerance.atol):
             diff = np.max(np.abs(np.asarray(other, "float64") - np.asarray(value, "float64")))
             moved.append(Difference(f"{what} {key}: max|diff|={diff:.3g}", key, f"{what}: values"))
-    if moved:
-        more = Difference(f"... {len(moved) - 5} more", what=f"{what}: more")
-        lines += moved[:5] + ([more] if len(moved) > 5 else [])
-    return lines
+    return lines + moved
 
 
 class State(Check):
