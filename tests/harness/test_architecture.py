@@ -283,3 +283,16 @@ def test_every_check_a_format_runs_has_its_reproducer_code(name):
     source = check_sources(get_format(name))
     compile(source, f"<checks of {name}>", "exec")
     assert all(f"{check!r}: check_" in source for check in get_format(name).checks)
+
+
+def test_every_difference_is_a_finding_and_the_message_shortens_each_kind():
+    from keras_gate.engine.checks import findings_text
+    from keras_gate.engine.checks.variables import variable_findings
+
+    original = {f"dense_{i}/kernel": (np.zeros(2, "float32"), True) for i in range(7)}
+    revived = {key: (value + 1, True) for key, (value, _) in original.items()}
+    findings = variable_findings(original, revived)
+    # All seven: a baseline where six differed must read this as a new one, not the same.
+    assert [f.where for f in findings] == list(original)
+    text = findings_text(findings)
+    assert text.count("values differ") == 5 and "variables: ... 2 more values" in text
