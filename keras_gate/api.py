@@ -5,9 +5,16 @@ Pure data, importable without Keras: the xdist controller and collection use it.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+
+
+def did_you_mean(name: str, known) -> str:
+    """`` (did you mean 'x'?)`` for a name close to one of ``known``, else ``""``."""
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.7)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 @dataclass(frozen=True)

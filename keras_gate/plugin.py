@@ -12,6 +12,7 @@ functions.
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,7 @@ from keras_gate.distribute.scheduling import (
     tell_worker,
 )
 from keras_gate.distribute.sharding import SHARD_KEY, receive_plan, send_plan, take_over_split
+from keras_gate.engine.runtime.notices import WARNING_FILTERS, silence_keras_notices
 from keras_gate.engine.runtime.versions import (
     keras_backend,
     keras_version,
@@ -147,7 +149,7 @@ def pytest_addoption(parser):
         default=None,
         help="load every artifact in DIR (written by --save-artifacts, usually under "
         "another Keras) and compare with its stored outputs (test_load_artifact); "
-        "without it those cases are deselected.",
+        "without it that test is not collected.",
     )
     group.addoption(
         "--workers-per-gpu",
@@ -165,20 +167,13 @@ def pytest_addoption(parser):
     )
 
 
-KERAS_WARNINGS = (
-    # Keras's own notice when a model is saved as legacy .h5: the gate does it on purpose.
-    "ignore:You are saving your model as an HDF5 file:UserWarning",
-    # Keras's TensorFlow backend on NumPy 2 (keras/src/backend/tensorflow/core.py).
-    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning",
-)
-
-
 def pytest_configure(config):
     unsupported = unsupported_keras()
     if unsupported:
         raise pytest.UsageError(f"keras gate: {unsupported}")
-    for line in KERAS_WARNINGS:
+    for line in WARNING_FILTERS:
         config.addinivalue_line("filterwarnings", line)
+    silence_keras_notices()
     try:
         # Before the markers: a project's formats are markers too.
         config.stash[EXTENSIONS_KEY] = register_extensions(config)
@@ -249,6 +244,16 @@ def pytest_collect_file(file_path, parent):
     return None
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makeitem(collector, name, obj):
+    # Artifact checks exist only with --load-artifacts: not collected at all, so a run
+    # without it has no "1 deselected" to explain.
+    if name.startswith("test") and not collector.config.getoption("load_artifacts"):
+        if inspect.isfunction(obj) and "artifact" in inspect.signature(obj).parameters:
+            return []
+    return None
+
+
 def pytest_generate_tests(metafunc):
     config = metafunc.config
     if "artifact" in metafunc.fixturenames:
@@ -274,12 +279,6 @@ def pytest_collection_modifyitems(session, config, items):
     # Before pytest's own -m filter: a model named in its constructor's spelling
     # gets the marker suggested, not pytest's bare "unknown marker".
     check_marker_expression(config, config.stash[MARKERS_KEY])
-    if not config.getoption("load_artifacts"):
-        # Artifact checks exist only with --load-artifacts: deselect, don't skip.
-        idle = [item for item in items if "artifact" in getattr(item, "fixturenames", ())]
-        if idle:
-            config.hook.pytest_deselected(items=idle)
-            items[:] = [item for item in items if item not in idle]
     for item in items:
         remember_case(item)
 
@@ -364,7 +363,14 @@ def built_model(request, current_model, record_property, device):
     """
     case = case_of(request.node)
     record_property("device", device)
-    built = current_model.get(case)
+    try:
+        built, problem = current_model.get(case), None
+    except EntryError as error:
+        # A usage error: its message (and the project's frames, once per entry), not the
+        # gate's traceback; raised outside the except block, so without the chain.
+        built, problem = None, _entry_problem(request.config, error)
+    if problem:
+        pytest.fail(problem, pytrace=False)
     if request.config.getoption("verify_inference"):
         built.verify_inference()
     record_property("inference", built.inference)
@@ -376,6 +382,17 @@ def built_model(request, current_model, record_property, device):
     left = restore_global_policy()
     if left:
         pytest.fail(f"the case left Keras's global dtype policy at {left!r} (now restored)")
+
+
+def _entry_problem(config, error: EntryError) -> str:
+    shown = config.stash.setdefault(SHOWN_ERRORS_KEY, set())
+    if id(error) in shown:
+        return f"{error} (traceback above, at its first case)" if error.frames else str(error)
+    shown.add(id(error))
+    return error.report()
+
+
+SHOWN_ERRORS_KEY = pytest.StashKey[set]()
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,8 @@ from pathlib import Path
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
+from keras_gate.api import did_you_mean
+
 
 @dataclass(frozen=True)
 class KnownFailure:
@@ -231,9 +233,14 @@ def load_known_failures(path: Path) -> tuple[KnownFailure, ...]:
             if name not in entry
         ]
         if unknown or required:
+            problems = []
+            if unknown:
+                named = (repr(name) + did_you_mean(name, FIELDS) for name in unknown)
+                problems.append(f"unknown field(s) {', '.join(named)}")
+            if required:
+                problems.append(f"missing {', '.join(map(repr, required))}")
             raise KnownFailuresFileError(
-                f"{where}: unknown field(s) {unknown}, missing {required}; fields: "
-                f"{', '.join(FIELDS)}"
+                f"{where}: {'; '.join(problems)}; fields: {', '.join(FIELDS)}"
             )
         try:
             SpecifierSet(entry["keras"])

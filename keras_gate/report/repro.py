@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from keras_gate.engine.runtime.notices import REPRODUCER_LINES
 from keras_gate.engine.runtime.versions import keras_backend, stack_versions
 
 PREAMBLE = """
@@ -308,6 +309,7 @@ def reproducer_source(case, built, error, tolerance, nodeid: str) -> str:
         [
             *header,
             PREAMBLE.format(backend=keras_backend()).rstrip(),
+            REPRODUCER_LINES.rstrip(),
             "",
             model_source.rstrip(),
             "",

@@ -11,23 +11,49 @@ where cases run.
 from __future__ import annotations
 
 import importlib
+import pkgutil
 import sys
+import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from keras_gate.api import ModelSettings, marker_name, settings_of
+from keras_gate.api import ModelSettings, did_you_mean, marker_name, settings_of
 
 SAVED_SUFFIXES = (".keras", ".h5")
 
 
 class EntryError(Exception):
-    """A ``keras_gate_models`` entry that cannot be used; the message names it."""
+    """A ``keras_gate_models`` entry that cannot be used; the message names it.
 
-    def __init__(self, entry: ModelEntry | str, problem: str):
+    A usage error, not a verdict: reported as its one-line message, without the gate's
+    traceback (the project's own frames follow where its code raised).
+    """
+
+    def __init__(self, entry: ModelEntry | str, problem: str, raised: BaseException = None):
         text = entry.text if isinstance(entry, ModelEntry) else entry
         model = f" model {entry.key!r}" if isinstance(entry, ModelEntry) and entry.key else ""
         super().__init__(f"keras_gate_models entry {text!r}{model}: {problem}")
+        self.frames = _project_frames(raised) if raised is not None else ""
+        """Where the project's code raised (its frames only), or empty."""
+
+    def report(self) -> str:
+        """The message, then the project's own traceback if its code raised."""
+        if not self.frames:
+            return str(self)
+        return f"{self}\n\nTraceback (the gate's frames left out):\n{self.frames}"
+
+
+_GATE_PACKAGE = str(Path(__file__).resolve().parents[2])
+
+
+def _project_frames(error: BaseException) -> str:
+    frames = [
+        frame
+        for frame in traceback.extract_tb(error.__traceback__)
+        if not frame.filename.startswith(_GATE_PACKAGE)
+    ]
+    return "".join(traceback.format_list(frames)).rstrip()
 
 
 @dataclass(frozen=True)
@@ -91,17 +117,34 @@ def _load_attribute(entry: ModelEntry):
         sys.path.insert(0, root)  # the project's own modules, as `python -m` would see them
     try:
         module = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        hint = _module_hint(module_name) if error.name == module_name else ""
+        raise EntryError(entry, f"cannot import {module_name!r}: {error}{hint}") from None
     except Exception as error:
         raise EntryError(
-            entry, f"cannot import {module_name!r}: {type(error).__name__}: {error}"
+            entry, f"cannot import {module_name!r}: {type(error).__name__}: {error}", error
         ) from error
     factory = module
     for part in attribute.split("."):
         try:
             factory = getattr(factory, part)
         except AttributeError:
-            raise EntryError(entry, f"{module_name!r} has no attribute {attribute!r}") from None
+            names = [name for name in dir(factory) if not name.startswith("_")]
+            raise EntryError(
+                entry, f"{module_name!r} has no attribute {attribute!r}{did_you_mean(part, names)}"
+            ) from None
     return factory
+
+
+def _module_hint(module_name: str) -> str:
+    """A close module name beside the one that is missing (its package imports)."""
+    package, _, _ = module_name.rpartition(".")
+    try:
+        path = importlib.import_module(package).__path__ if package else None
+    except (ImportError, AttributeError):
+        return ""
+    prefix = f"{package}." if package else ""
+    return did_you_mean(module_name, [prefix + found.name for found in pkgutil.iter_modules(path)])
 
 
 def expand_entry(entry: ModelEntry) -> list[ModelEntry]:
@@ -168,10 +211,11 @@ def build_entry_model(entry: ModelEntry, settings: ModelSettings):
                 entry,
                 f"a library the factory imports does not import with keras "
                 f"{keras.__version__}: {type(error).__name__}: {error}",
+                error,
             ) from error
         except Exception as error:
             raise EntryError(
-                entry, f"the factory raised {type(error).__name__}: {error}"
+                entry, f"the factory raised {type(error).__name__}: {error}", error
             ) from error
     if not isinstance(model, keras.Model):
         raise EntryError(entry, f"expected a keras.Model, got {type(model).__name__}")

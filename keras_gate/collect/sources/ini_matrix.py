@@ -39,7 +39,7 @@ class ConfigMatrix(pytest.Module):
         try:
             entry_cases(self.config)
         except EntryError as error:
-            raise self.CollectError(str(error)) from None
+            raise self.CollectError(error.report()) from None
         return super().collect()
 
 
@@ -85,7 +85,7 @@ def entry_cases(config) -> list[GateCase]:
             raise EntryError(entry, f"model {entry.name!r} is also named by {clash.text!r}")
         settings = entry_settings(entry)
         try:
-            formats = check_format_names(settings.formats or core_formats(), entry.text)
+            formats = check_format_names(settings.formats or core_formats(), None)
         except ValueError as error:
             raise EntryError(entry, str(error)) from None
         for marker in settings.markers:

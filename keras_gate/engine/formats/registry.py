@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from keras_gate.api import did_you_mean
 from keras_gate.engine.formats.builtin import FORMATS
 from keras_gate.engine.formats.protocol import RoundTripFormat
 
@@ -62,18 +63,21 @@ def get_format(name: str) -> RoundTripFormat:
     for fmt in all_formats():
         if fmt.name == name:
             return fmt
-    raise KeyError(f"unknown format {name!r}; known formats: {', '.join(_names())}")
+    raise KeyError(
+        f"unknown format {name!r}{did_you_mean(name, _names())}; "
+        f"known formats: {', '.join(_names())}"
+    )
 
 
-def check_format_names(names, where: str) -> tuple[str, ...]:
-    """``names`` as a tuple; ``ValueError`` naming ``where`` and the known formats."""
+def check_format_names(names, where: str | None) -> tuple[str, ...]:
+    """``names`` as a tuple; ``ValueError`` naming ``where`` (if the caller's own error
+    does not already), the close match and the known formats."""
     known = _names()
     unknown = [name for name in names if name not in known]
     if unknown:
-        raise ValueError(
-            f"{where}: unknown format(s) {', '.join(map(repr, unknown))}; "
-            f"known formats: {', '.join(known)}"
-        )
+        named = ", ".join(repr(name) + did_you_mean(name, known) for name in unknown)
+        where = f"{where}: " if where else ""
+        raise ValueError(f"{where}unknown format(s) {named}; known formats: {', '.join(known)}")
     return tuple(names)
 
 

@@ -1,0 +1,92 @@
+"""What a new user sees first: no phantom tests, no notices the README says are silenced,
+usage errors as one short message with a suggestion, not the gate's traceback."""
+
+import re
+import subprocess
+import sys
+
+import pytest
+from user_project import ENV, FORGETFUL_LAYER, run_project
+
+MODELS = (
+    FORGETFUL_LAYER
+    + """
+import keras_gate
+
+
+def tiny():
+    inputs = keras.Input((4,))
+    return keras.Model(inputs, keras.layers.Dense(3, name="out")(inputs))
+
+
+def forgets_config():
+    inputs = keras.Input((4,))
+    return keras.Model(inputs, Scale(3.0, name="scale")(keras.layers.Dense(2)(inputs)))
+
+
+def misspelt():
+    return keras.Sequentail([keras.Input((4,)), keras.layers.Dense(3)])
+
+
+@keras_gate.model(formats=["keras_v3", "h55"])
+def bad_format():
+    return tiny()
+"""
+)
+
+
+def test_a_run_without_load_artifacts_has_no_deselected_phantom(tmp_path):
+    result = run_project(tmp_path, MODELS, ["tiny"], "--co", "-q")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "deselected" not in result.stdout
+    assert "test_load_artifact" not in result.stdout
+    assert re.search(r"^2 tests collected", result.stdout, re.M), result.stdout
+
+
+def test_the_h5_save_notice_is_silenced_in_logs_and_in_reproducers(tmp_path):
+    # The forgetful layer fails its h5 case: pytest shows that case's captured log.
+    repro = tmp_path / "repro"
+    result = run_project(
+        tmp_path, MODELS, ["forgets_config"], "-k", "h5", "-rA", f"--repro-dir={repro}"
+    )
+    assert result.returncode == pytest.ExitCode.TESTS_FAILED, result.stdout[-2000:]
+    assert "FAILED pytest.ini::test_round_trip[forgets_config-h5]" in result.stdout
+    assert "saving your model as an HDF5 file" not in result.stdout + result.stderr
+    (script,) = repro.glob("*h5*.py")
+    ran = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=ENV, timeout=300
+    )
+    assert ran.returncode == 1, ran.stdout + ran.stderr
+    assert "saving your model as an HDF5 file" not in ran.stdout + ran.stderr
+
+
+def test_a_misspelt_factory_is_one_line_with_a_suggestion(tmp_path):
+    result = run_project(tmp_path, MODELS, ["tinny"])
+    assert result.returncode == pytest.ExitCode.INTERRUPTED
+    assert (
+        "keras_gate_models entry 'user_models:tinny': 'user_models' has no attribute 'tinny' "
+        "(did you mean 'tiny'?)" in result.stdout
+    )
+    assert "keras_gate/" not in result.stdout  # no frame of the gate's own code
+
+
+def test_an_unknown_format_names_the_entry_once_with_a_suggestion(tmp_path):
+    result = run_project(tmp_path, MODELS, ["bad_format"])
+    assert result.returncode == pytest.ExitCode.INTERRUPTED
+    line = next(line for line in result.stdout.splitlines() if "unknown format" in line)
+    assert line.count("bad_format") == 1, line
+    assert "'h55' (did you mean 'h5'?)" in line
+
+
+def test_a_factory_that_raises_shows_its_own_frames_once_and_none_of_the_gate(tmp_path):
+    result = run_project(tmp_path, MODELS, ["misspelt"])
+    out = result.stdout
+    assert result.returncode == pytest.ExitCode.TESTS_FAILED, out[-2000:]
+    message = (
+        "keras_gate_models entry 'user_models:misspelt': the factory raised AttributeError: "
+        "module 'keras' has no attribute 'Sequentail'"
+    )
+    assert out.count(message) == 2, out  # one per case
+    assert out.count("keras.Sequentail([") == 1, out  # the project's frame, once
+    assert "keras_gate/" not in out
+    assert "The above exception was the direct cause" not in out
