@@ -42,6 +42,7 @@ from keras_gate.collect.sources.ini_matrix import (
     entry_cases,
 )
 from keras_gate.distribute.devices import pin_process
+from keras_gate.distribute.progress import report_progress
 from keras_gate.distribute.scheduling import (
     CaseOrder,
     group_cases_by_model,
@@ -59,7 +60,12 @@ from keras_gate.engine.runtime.versions import (
 )
 from keras_gate.engine.tolerances import Tolerance, tolerance_for
 from keras_gate.report.artifacts import artifacts_to_load
-from keras_gate.report.record import XPASS_STRICT_PROPERTY, failure_properties
+from keras_gate.report.record import (
+    DETAIL_ATTRIBUTE,
+    XPASS_STRICT_PROPERTY,
+    failure_detail,
+    failure_properties,
+)
 from keras_gate.report.repro import reproducer_property
 from keras_gate.report.summary import SummaryCollector, SummaryOptions
 
@@ -104,8 +110,8 @@ def pytest_addoption(parser):
         "--roundtrip-report",
         metavar="PATH",
         default=None,
-        help="also write the round-trip report as PATH.json and PATH.md "
-        "(Markdown ready to append to a CI step summary).",
+        help="also write the round-trip report as PATH.json, PATH.md and PATH.html "
+        "(Markdown ready to append to a CI step summary; HTML: one self-contained page).",
     )
     group.addoption(
         "--save-verdicts",
@@ -194,6 +200,7 @@ def pytest_configure(config):
     config.stash[DEVICE_KEY] = pin_process(config)
     group_cases_by_model(config)
     plain_report_ids(config)
+    report_progress(config)
     config.stash[ARTIFACTS_KEY] = artifacts_to_load(config.getoption("load_artifacts"))
     config.stash[SUMMARY_KEY] = SummaryCollector(SummaryOptions.from_config(config))
     config.pluginmanager.register(config.stash[SUMMARY_KEY], "keras_gate_summary")
@@ -293,6 +300,7 @@ def pytest_runtest_makereport(item, call):
     if call.excinfo is None or case is None or call.excinfo.errisinstance(pytest.skip.Exception):
         return report
     report.user_properties.extend(failure_properties(call.excinfo.value))
+    setattr(report, DETAIL_ATTRIBUTE, failure_detail(call.excinfo.value))
     directory = item.config.getoption("repro_dir")
     built = getattr(item, "funcargs", {}).get("built_model")
     if directory and built is not None and call.when == "call":

@@ -49,6 +49,12 @@ def plain_nodeid(nodeid: str) -> str:
     return _GROUP_SUFFIX.sub("", nodeid)
 
 
+def group_of(nodeid: str) -> str | None:
+    """The xdist group a worker's node id ends in (``@<group>``), or None."""
+    found = _GROUP_SUFFIX.search(nodeid)
+    return found.group(0)[1:] if found else None
+
+
 class PlainReportIds:
     """In the xdist controller: every report names its test as a run without ``-n`` does.
 

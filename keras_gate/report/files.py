@@ -14,6 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from keras_gate.engine.formats import all_formats
+from keras_gate.report.html import html_report
+from keras_gate.report.reasons import reason
 from keras_gate.report.record import (
     CaseRecord,
     is_case_report,
@@ -57,6 +59,7 @@ class RoundTripReport:
         against a baseline), a column marking each row's class."""
         header = ["model", "scenario", "format", "verdict", "max abs", "max rel", "weights"]
         header += ["device", "seconds"] + (["vs baseline"] if changes is not None else [])
+        header.append("reason")
         rows = []
         for r in self.rows():
             row = [
@@ -72,6 +75,7 @@ class RoundTripReport:
             ]
             if changes is not None:
                 row.append(changes.get(r.key, "-"))
+            row.append(reason(r))
             rows.append(row)
         return [header, *rows]
 
@@ -105,26 +109,28 @@ class RoundTripReport:
             "| " + " | ".join(table[0]) + " |",
             "|" + "---|" * len(table[0]),
         ]
-        lines += ["| " + " | ".join(row) + " |" for row in table[1:]]
+        for row in table[1:]:  # a finding's text has pipes of its own (max|diff|)
+            lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
         return "\n".join(lines) + "\n"
 
     @staticmethod
-    def paths(base: Path) -> tuple[Path, Path]:
-        """The JSON and Markdown files of ``--roundtrip-report=base``."""
+    def paths(base: Path) -> tuple[Path, Path, Path]:
+        """The JSON, Markdown and HTML files of ``--roundtrip-report=base``."""
         base = Path(base)
-        if base.suffix in (".json", ".md"):
+        if base.suffix in (".json", ".md", ".html"):
             base = base.with_suffix("")
-        return base.with_suffix(".json"), base.with_suffix(".md")
+        return base.with_suffix(".json"), base.with_suffix(".md"), base.with_suffix(".html")
 
     def write(
         self, base: Path, stack: dict[str, str], comparison=None, shard=None, shards=None
     ) -> list[Path]:
-        """Write ``base``.json and ``base``.md (a .json/.md suffix on ``base`` is replaced).
+        """Write ``base``.json, ``base``.md and ``base``.html (a suffix on ``base`` is
+        replaced).
 
         ``shard``: this run's shard (``ShardPlan.as_json()`` plus ``measured_s``);
         ``shards``: every shard's, for a report merged from shards (``keras_gate.report.merge``).
         """
-        json_path, md_path = self.paths(base)
+        json_path, md_path, html_path = self.paths(base)
         payload = {"stack": stack, "cases": [record_to_json(r) for r in self.rows(None)]}
         if comparison is not None:
             payload["comparison"] = comparison.as_json()
@@ -137,7 +143,11 @@ class RoundTripReport:
         if shard is not None or shards is not None:
             markdown += "\n" + shards_markdown([shard] if shard is not None else shards)
         md_path.write_text(markdown)
-        return [json_path, md_path]
+        page = html_report(
+            self.rows(None), stack, comparison, title=f"Keras serialization gate: {html_path.stem}"
+        )
+        html_path.write_text(page)
+        return [json_path, md_path, html_path]
 
 
 def shards_markdown(shards: list[dict]) -> str:

@@ -101,6 +101,9 @@ class CaseRecord:
     """How predictions were computed (``runtime.outputs.inference_path``)."""
     reproducer: str = ""
     """The standalone reproducer written for the failure (``--repro-dir``), if any."""
+    detail: str = ""
+    """The failure's message as the case reported it: every finding and, for predictions
+    that moved, the localisation (:data:`DETAIL_LINES` lines at most)."""
     xpass_strict: bool = field(default=False, repr=False)
 
     def __post_init__(self):
@@ -131,6 +134,11 @@ class CaseRecord:
         if "findings" in single:
             self.findings = tuple(Finding(**f) for f in json.loads(single["findings"]))
         self.xpass_strict |= bool(single.get("xpass_strict"))
+        self.detail = getattr(report, DETAIL_ATTRIBUTE, "") or self.detail
+        if report.skipped and not hasattr(report, "wasxfail") and not self.symptom:
+            longrepr = report.longrepr  # (path, line, "Skipped: why") for a skip
+            if isinstance(longrepr, tuple) and len(longrepr) == 3:
+                self.symptom = str(longrepr[2]).removeprefix("Skipped: ")
         self.seconds += report.duration
         for kind in ("abs", "rel"):
             values = [v for k, v in props if k.startswith(f"max_{kind}_")]
@@ -209,6 +217,17 @@ def findings_of(error: BaseException) -> tuple[Finding, ...]:
             return (Finding("load", text, link.stage, type(cause).__name__),)
         link = link.__cause__
     return ()
+
+
+DETAIL_ATTRIBUTE = "keras_gate_detail"
+"""A failed case's report attribute holding its message (not a user property: JUnit
+has the message already). xdist sends a report's attributes to the controller."""
+DETAIL_LINES = 60
+
+
+def failure_detail(error: BaseException) -> str:
+    """The message of a case's failure, for the report's ``detail``."""
+    return "\n".join(str(error).strip().splitlines()[:DETAIL_LINES])
 
 
 XPASS_STRICT_PROPERTY = ("xpass_strict", True)

@@ -15,6 +15,7 @@ import pytest
 
 from keras_gate.engine.runtime.versions import stack_versions
 from keras_gate.report.files import RoundTripReport
+from keras_gate.report.html import summary_fragment
 from keras_gate.report.record import CaseRecord
 from keras_gate.report.verdicts import (
     FAILING_CLASSES,
@@ -117,6 +118,13 @@ class SummaryCollector:
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionstart(self, session):
         self.started = time.monotonic()
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_results_summary(self, prefix, summary, postfix, session):
+        """With pytest-html installed: the gate's counts and grid in its report too."""
+        records = self.report.rows(None)
+        if records:
+            prefix.append(summary_fragment(records, self.comparison))
 
     def finish(self, session, plan=None) -> None:
         """Compare, write the files, and set the exit status (``--fail-on``); ``plan``:

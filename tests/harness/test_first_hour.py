@@ -52,6 +52,7 @@ def test_the_h5_save_notice_is_silenced_in_logs_and_in_reproducers(tmp_path):
     assert result.returncode == pytest.ExitCode.TESTS_FAILED, result.stdout[-2000:]
     assert "FAILED pytest.ini::test_round_trip[forgets_config-h5]" in result.stdout
     assert "saving your model as an HDF5 file" not in result.stdout + result.stderr
+    assert "No training configuration found" not in result.stdout + result.stderr
     (script,) = repro.glob("*h5*.py")
     ran = subprocess.run(
         [sys.executable, str(script)], capture_output=True, text=True, env=ENV, timeout=300
@@ -90,3 +91,39 @@ def test_a_factory_that_raises_shows_its_own_frames_once_and_none_of_the_gate(tm
     assert out.count("keras.Sequentail([") == 1, out  # the project's frame, once
     assert "keras_gate/" not in out
     assert "The above exception was the direct cause" not in out
+
+
+def test_a_run_under_n_says_each_model_done_and_reports_a_page(tmp_path):
+    repro, report = tmp_path / "repro", tmp_path / "report" / "gate"
+    result = run_project(
+        tmp_path,
+        MODELS,
+        ["tiny", "forgets_config"],
+        "-n",
+        "2",
+        f"--roundtrip-report={report}",
+        f"--repro-dir={repro}",
+    )
+    out = result.stdout
+    assert result.returncode == pytest.ExitCode.TESTS_FAILED, out[-3000:]
+    # One line per model as its last case finishes; the last has nothing left to estimate.
+    assert re.search(r"^keras gate: 1/2 models done \(\w+: 2 cases, \d+ s\), .* left", out, re.M)
+    assert re.search(
+        r"^keras gate: 2/2 models done \(\w+: 2 cases, \d+ s\), [^,]*elapsed$", out, re.M
+    )
+    # The table's reason column: the first finding, short.
+    row = next(line for line in out.splitlines() if re.match(r"forgets_config +default +h5 ", line))
+    assert re.search(
+        r"  predictions: scale: max\|diff\|=\S+ max rel=0.667 DIFFERS \(\+1\)$", row
+    ), row
+    assert "No training configuration found" not in out  # the uncompiled-load notice
+    assert "FAILED pytest.ini::test_round_trip[forgets_config-h5] - keras_gate.Prediction" in out
+    page = report.with_suffix(".html").read_text()
+    assert '<td class="kg-cell kg-pass"' in page and '<td class="kg-cell kg-fail"' in page
+    found = re.findall(r'<details id="case-\d+">.*?</details>', page, re.S)
+    (details,) = [d for d in found if "forgets_config-h5" in d]
+    assert len(found) == 2  # the two failing cases; the passing ones have none
+    assert "first diverging layer: scale (Scale)" in details  # the localisation
+    assert str(repro) in details  # the reproducer's path
+    markdown = report.with_suffix(".md").read_text()
+    assert "max\\|diff\\|" in markdown  # a finding's pipes do not break the Markdown table

@@ -18,6 +18,10 @@ class CheckFailure(AssertionError):
 class PredictionMismatch(CheckFailure):
     """A revived model predicts differently from the model it was saved from."""
 
+    __module__ = "keras_gate"  # its public name: reports read keras_gate.<Name>: ...
+
 
 class StateMismatch(CheckFailure):
     """A revived model restores predictions but not the state listed in the message."""
+
+    __module__ = "keras_gate"  # its public name: reports read keras_gate.<Name>: ...

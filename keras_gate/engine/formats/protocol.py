@@ -118,6 +118,8 @@ class RoundTripFormat:
 class RoundTripError(Exception):
     """A save, load or copy raised: a classified failure of the case, not of the run."""
 
+    __module__ = "keras_gate"  # its public name: reports read keras_gate.<Name>: ...
+
     def __init__(self, fmt: str, stage: str, error: BaseException):
         text = str(error).strip().splitlines()
         first = text[0] if text else ""

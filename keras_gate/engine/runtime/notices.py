@@ -1,8 +1,9 @@
 """Keras notices that every gated run would print, silenced where the gate runs.
 
-The gate saves legacy ``.h5`` on purpose, so Keras's "considered legacy" notice
-(``absl`` logging, not a Python warning, on every Keras 3 release) says nothing
-to a user of the gate; the NumPy-2 ``__array__`` deprecation comes from Keras's
+The gate saves legacy ``.h5`` (and reloads models never compiled) on purpose, so
+Keras's "considered legacy" and "no training configuration" notices (``absl``
+logging, not Python warnings, on every Keras 3 release) say nothing to a user of
+the gate; the NumPy-2 ``__array__`` deprecation comes from Keras's
 TensorFlow backend. Nothing else is filtered: a warning about the user's model is
 theirs to see.
 """
@@ -12,6 +13,10 @@ from __future__ import annotations
 import logging
 
 H5_SAVE_NOTICE = "You are saving your model as an HDF5 file"
+UNCOMPILED_LOAD_NOTICE = "No training configuration found in the save file"
+NOTICES = (H5_SAVE_NOTICE, UNCOMPILED_LOAD_NOTICE)
+"""Keras's ``absl`` log lines about what the gate does on purpose: saving legacy
+``.h5`` and loading a model that was never compiled."""
 
 WARNING_FILTERS = (
     # Older releases raised the .h5 notice as a UserWarning.
@@ -23,10 +28,10 @@ WARNING_FILTERS = (
 
 
 class DropKerasNotices(logging.Filter):
-    """Drops the ``.h5`` save notice from the ``absl`` logger Keras writes it to."""
+    """Drops :data:`NOTICES` from the ``absl`` logger Keras writes them to."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith(H5_SAVE_NOTICE)
+        return not str(record.msg).startswith(NOTICES)
 
 
 def silence_keras_notices() -> None:
@@ -39,9 +44,9 @@ def silence_keras_notices() -> None:
 REPRODUCER_LINES = f"""
 import logging  # noqa: E402
 
-# The gate saves legacy .h5 on purpose: Keras's notice about it says nothing here.
+# Legacy .h5 and uncompiled models on purpose: Keras's notices about them say nothing here.
 logging.getLogger("absl").addFilter(
-    lambda record: not str(record.msg).startswith({H5_SAVE_NOTICE!r})
+    lambda record: not str(record.msg).startswith({NOTICES!r})
 )
 """
 """The same filter, in a reproducer's preamble (it needs nothing of the gate)."""

@@ -1,0 +1,117 @@
+"""Progress under ``-n``: one line per model as its last case finishes.
+
+pytest's ``[ 42%]`` counts tests; a gate run's time goes into building models, so
+the unit a user can follow is the model: ``keras gate: 3/19 models done
+(EfficientNetB4: 12 cases, 95 s), 6 min 10 s elapsed, about 14 min left``. The
+estimate is the stored durations of what is left (pytest-split's
+``--durations-path``, where it has them), else the seconds per case measured so
+far, over the workers. Runs in the xdist controller, from the node ids the
+workers collected (each grouped case ends in ``@<group>``) and the reports.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from keras_gate.distribute.scheduling import group_of, plain_nodeid
+
+
+class ModelProgress:
+    """Counts each model's cases down and says when one is done."""
+
+    def __init__(self, config, durations: dict[str, float]):
+        self.config = config
+        self.durations = durations
+        self.group_of: dict[str, str] = {}
+        """Plain node id -> its model's xdist group (gate cases only)."""
+        self.left: dict[str, int] = {}
+        """Group -> cases not finished yet."""
+        self.seconds: dict[str, float] = {}
+        """Group -> seconds its finished cases took (setup + call + teardown)."""
+        self.done = 0
+        self.started = time.monotonic()
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node, ids):
+        if self.group_of:
+            return  # every worker collects the same tests
+        for nodeid in ids:
+            group = group_of(nodeid)
+            if group is not None:
+                self.group_of[plain_nodeid(nodeid)] = group
+                self.left[group] = self.left.get(group, 0) + 1
+        self.started = time.monotonic()
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_runtest_logreport(self, report):
+        group = self.group_of.get(plain_nodeid(report.nodeid))
+        if group is None:
+            return
+        self.seconds[group] = self.seconds.get(group, 0.0) + report.duration
+        if report.when != "teardown":
+            return
+        self.left[group] -= 1
+        if self.left[group] == 0:
+            self.done += 1
+            self._say(group)
+
+    def _say(self, group: str) -> None:
+        cases = sum(1 for g in self.group_of.values() if g == group)
+        elapsed = time.monotonic() - self.started
+        line = (
+            f"keras gate: {self.done}/{len(self.left)} models done ({group}: {cases} "
+            f"case{'s' * (cases != 1)}, {self.seconds[group]:.0f} s), "
+            f"{_minutes(elapsed)} elapsed"
+        )
+        if self.done < len(self.left):
+            left, source = self.estimate()
+            line += f", about {_minutes(left)} left ({source})"
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            if reporter._tw.width_of_current_line:  # after pytest's progress dots
+                reporter.write("\n")
+            reporter.write_line(line)
+
+    def estimate(self) -> tuple[float, str]:
+        """Seconds left over the workers, and where the figure comes from."""
+        pending = [nodeid for nodeid, group in self.group_of.items() if self.left[group] > 0]
+        stored = [self.durations[n] for n in pending if n in self.durations]
+        finished = len(self.group_of) - len(pending)
+        pace = sum(self.seconds.values()) / max(finished, 1)
+        total = sum(stored) + pace * (len(pending) - len(stored))
+        source = "stored durations" if len(stored) >= len(pending) / 2 else "pace so far"
+        try:
+            workers = max(int(self.config.option.numprocesses), 1)
+        except (TypeError, ValueError):
+            workers = 1
+        return total / workers, source
+
+
+def _minutes(seconds: float) -> str:
+    minutes, rest = divmod(int(round(seconds)), 60)
+    return f"{minutes} min {rest} s" if minutes else f"{rest} s"
+
+
+def stored_durations(config) -> dict[str, float]:
+    """pytest-split's stored durations (``--durations-path``), or none."""
+    path = getattr(config.option, "durations_path", None)
+    if not path or not Path(path).is_file():
+        return {}
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return {}
+    return {str(k): float(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def report_progress(config) -> None:
+    """Register :class:`ModelProgress` in the xdist controller."""
+    if getattr(config, "workerinput", None) is None and getattr(
+        config.option, "numprocesses", None
+    ):
+        progress = ModelProgress(config, stored_durations(config))
+        config.pluginmanager.register(progress, "keras_gate_progress")
