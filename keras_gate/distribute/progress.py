@@ -3,9 +3,9 @@
 pytest's ``[ 42%]`` counts tests; a gate run's time goes into building models, so
 the unit a user can follow is the model: ``keras gate: 3/19 models done
 (EfficientNetB4: 12 cases, 95 s), 6 min 10 s elapsed, about 14 min left``. The
-estimate is the stored durations of what is left (pytest-split's
-``--durations-path``, where it has them), else the seconds per case measured so
-far, over the workers. Runs in the xdist controller, from the node ids the
+estimate covers every test left (other tests too): their stored durations
+(pytest-split's ``--durations-path``, where it has them), else the seconds per
+test measured so far, over the workers. Runs in the xdist controller, from the node ids the
 workers collected (each grouped case ends in ``@<group>``) and the reports.
 """
 
@@ -30,8 +30,15 @@ class ModelProgress:
         """Plain node id -> its model's xdist group (gate cases only)."""
         self.left: dict[str, int] = {}
         """Group -> cases not finished yet."""
+        self.labels: dict[str, str] = {}
+        """Group -> the built model's name (``EfficientNetB0-sequential``), from its reports."""
         self.seconds: dict[str, float] = {}
         """Group -> seconds its finished cases took (setup + call + teardown)."""
+        self.pending: set[str] = set()
+        """Every test not finished yet (gate cases and other tests): what is left."""
+        self.finished_s = 0.0
+        """Seconds the finished tests took."""
+        self.finished = 0
         self.done = 0
         self.started = time.monotonic()
 
@@ -39,6 +46,7 @@ class ModelProgress:
     def pytest_xdist_node_collection_finished(self, node, ids):
         if self.group_of:
             return  # every worker collects the same tests
+        self.pending = {plain_nodeid(nodeid) for nodeid in ids}
         for nodeid in ids:
             group = group_of(nodeid)
             if group is not None:
@@ -48,10 +56,21 @@ class ModelProgress:
 
     @pytest.hookimpl(trylast=True)
     def pytest_runtest_logreport(self, report):
-        group = self.group_of.get(plain_nodeid(report.nodeid))
+        nodeid = plain_nodeid(report.nodeid)
+        self.finished_s += report.duration
+        if report.when == "teardown" and nodeid in self.pending:
+            self.pending.discard(nodeid)
+            self.finished += 1
+        group = self.group_of.get(nodeid)
         if group is None:
             return
         self.seconds[group] = self.seconds.get(group, 0.0) + report.duration
+        if group not in self.labels:
+            found = dict(report.user_properties or ())
+            if "model" in found:
+                scenario = found.get("scenario", "default")
+                suffix = "" if scenario == "default" else f"-{scenario}"
+                self.labels[group] = found["model"] + suffix
         if report.when != "teardown":
             return
         self.left[group] -= 1
@@ -63,13 +82,16 @@ class ModelProgress:
         cases = sum(1 for g in self.group_of.values() if g == group)
         elapsed = time.monotonic() - self.started
         line = (
-            f"keras gate: {self.done}/{len(self.left)} models done ({group}: {cases} "
+            f"keras gate: {self.done}/{len(self.left)} models done "
+            f"({self.labels.get(group, group)}: {cases} "
             f"case{'s' * (cases != 1)}, {self.seconds[group]:.0f} s), "
             f"{_minutes(elapsed)} elapsed"
         )
-        if self.done < len(self.left):
+        if self.pending:
             left, source = self.estimate()
-            line += f", about {_minutes(left)} left ({source})"
+            others = sum(1 for nodeid in self.pending if nodeid not in self.group_of)
+            also = f", {others} other test{'s' * (others != 1)}" if others else ""
+            line += f", about {_minutes(left)} left ({source}{also})"
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
             if reporter._tw.width_of_current_line:  # after pytest's progress dots
@@ -78,12 +100,10 @@ class ModelProgress:
 
     def estimate(self) -> tuple[float, str]:
         """Seconds left over the workers, and where the figure comes from."""
-        pending = [nodeid for nodeid, group in self.group_of.items() if self.left[group] > 0]
-        stored = [self.durations[n] for n in pending if n in self.durations]
-        finished = len(self.group_of) - len(pending)
-        pace = sum(self.seconds.values()) / max(finished, 1)
-        total = sum(stored) + pace * (len(pending) - len(stored))
-        source = "stored durations" if len(stored) >= len(pending) / 2 else "pace so far"
+        stored = [self.durations[n] for n in self.pending if n in self.durations]
+        pace = self.finished_s / max(self.finished, 1)
+        total = sum(stored) + pace * (len(self.pending) - len(stored))
+        source = "stored durations" if len(stored) >= len(self.pending) / 2 else "pace so far"
         try:
             workers = max(int(self.config.option.numprocesses), 1)
         except (TypeError, ValueError):

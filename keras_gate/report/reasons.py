@@ -10,7 +10,7 @@ REASON_WIDTH = 72
 
 def reason(record: CaseRecord, width: int = REASON_WIDTH) -> str:
     """Why a case did not pass, short: its first finding, else its symptom ("" if it
-    passed)."""
+    passed or nothing was said)."""
     if record.verdict is Verdict.PASS:
         return ""
     if record.findings:
@@ -19,6 +19,6 @@ def reason(record: CaseRecord, width: int = REASON_WIDTH) -> str:
         if len(record.findings) > 1:
             text += f" (+{len(record.findings) - 1})"
     else:
-        text = record.symptom or str(record.verdict)
+        text = record.symptom
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"

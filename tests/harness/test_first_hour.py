@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from user_project import ENV, FORGETFUL_LAYER, run_project
+from user_project import ENV, FORGETFUL_LAYER, run, run_project
 
 MODELS = (
     FORGETFUL_LAYER
@@ -107,7 +107,8 @@ def test_a_run_under_n_says_each_model_done_and_reports_a_page(tmp_path):
     out = result.stdout
     assert result.returncode == pytest.ExitCode.TESTS_FAILED, out[-3000:]
     # One line per model as its last case finishes; the last has nothing left to estimate.
-    assert re.search(r"^keras gate: 1/2 models done \(\w+: 2 cases, \d+ s\), .* left", out, re.M)
+    first = r"^keras gate: 1/2 models done \((tiny|forgets_config): 2 cases, \d+ s\), .* left"
+    assert re.search(first, out, re.M), out
     assert re.search(
         r"^keras gate: 2/2 models done \(\w+: 2 cases, \d+ s\), [^,]*elapsed$", out, re.M
     )
@@ -127,3 +128,21 @@ def test_a_run_under_n_says_each_model_done_and_reports_a_page(tmp_path):
     assert str(repro) in details  # the reproducer's path
     markdown = report.with_suffix(".md").read_text()
     assert "max\\|diff\\|" in markdown  # a finding's pipes do not break the Markdown table
+
+
+def test_a_second_collect_only_run_does_not_import_the_factories_again(tmp_path):
+    # The module counts its imports; --co reuses what it read while no .py file changed.
+    counting = "open('imports.txt', 'a').write('x')\n" + MODELS
+    collect = ["-m", "pytest", "--co", "-q"]
+
+    def imports():
+        return len((tmp_path / "imports.txt").read_text())
+
+    first = run_project(tmp_path, counting, ["tiny"], command=collect)
+    again = run(tmp_path, collect)
+    assert first.stdout.splitlines()[:2] == again.stdout.splitlines()[:2], again.stdout
+    assert imports() == 1, "the second --co imported the factories again"
+    changed = run_project(tmp_path, counting + "\n# edited\n", ["tiny"], command=collect)
+    assert imports() == 2 and "test_round_trip[tiny-h5]" in changed.stdout
+    ran = run(tmp_path, ["-m", "pytest", "-q"])  # a run that runs cases imports them
+    assert ran.returncode == 0 and imports() == 3, ran.stdout[-2000:]

@@ -169,6 +169,8 @@ class Block(keras.layers.Layer):
         return x
 
 
+# The idiom under test (sublayers made in __init__, no build()): Keras warns on reload.
+@pytest.mark.filterwarnings("ignore:`build\\(\\)` was called on layer 'block':UserWarning")
 def test_automatic_sublayer_names_are_not_a_difference(tmp_path):
     inputs = keras.Input((3,))
     model = keras.Model(inputs, Block(name="block")(inputs))
@@ -188,6 +190,8 @@ def test_a_variable_under_another_path_is_renamed_not_lost():
     assert "1 renamed, values equal: a/kernel -> b/kernel" in finding.text
 
 
+# What is under test: Keras skips loading the unbuilt optimizer's slots, and says so.
+@pytest.mark.filterwarnings("ignore:Skipping variable loading for optimizer:UserWarning")
 def test_an_unbuilt_optimizer_and_its_reloaded_zero_slots_are_equivalent(tmp_path):
     from keras_gate.engine.checks.state import model_state, state_differences
     from keras_gate.engine.tolerances import Tolerance

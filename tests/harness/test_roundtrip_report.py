@@ -1,6 +1,7 @@
 """The round-trip report: verdicts from test reports, and its JSON and Markdown files."""
 
 import json
+import re
 from types import SimpleNamespace
 
 from keras_gate.report.files import RoundTripReport
@@ -115,18 +116,48 @@ def test_rows_are_sorted_by_model_then_seed_scenario_first():
 
 def test_json_and_markdown_files(tmp_path):
     paths = _filled_report().write(tmp_path / "out" / "gate.json", {"keras": "3.15.1"})
-    assert [p.name for p in paths] == ["gate.json", "gate.md"]
+    assert [p.name for p in paths] == ["gate.json", "gate.md", "gate.html"]
     payload = json.loads(paths[0].read_text())
     assert payload["stack"] == {"keras": "3.15.1"}
     assert payload["cases"][1]["max_rel"] == "inf"
     markdown = paths[1].read_text()
     assert (
-        "| model | scenario | format | verdict | max abs | max rel | weights | device | seconds |"
-        in markdown
+        "| model | scenario | format | verdict | max abs | max rel | weights | device | seconds "
+        "| reason |" in markdown
     )
     assert (
-        "| EfficientNetB0 | default | h5 | xfail | 13.6 | inf | synthetic | cpu | 3.0 |" in markdown
+        "| EfficientNetB0 | default | h5 | xfail | 13.6 | inf | synthetic | cpu | 3.0 |  |"
+        in markdown
     )
+
+
+def test_the_html_page_colours_each_cell_by_verdict_and_opens_what_did_not_pass():
+    from keras_gate.report.html import html_report
+    from keras_gate.report.record import CaseKey
+
+    records = _filled_report().rows(None)
+    new = CaseKey("roundtrip", "MobileNetV3Small", "default", "h5")
+    comparison = SimpleNamespace(
+        by_key=lambda: {new: "new failure"},
+        heading=lambda: "1 new failure",
+        HEADER=("change", "case", "baseline", "here", "note"),
+        rows=lambda: [("new failure", "MobileNetV3Small-h5", "pass", "XPASS(strict)", "")],
+    )
+    page = html_report(records, {"keras": "3.15.1"}, comparison)
+    cells = re.findall(r'<td class="kg-cell ([^"]+)" title="[^"]*">(.*?)</td>', page)
+    verdicts = {re.sub("<[^>]+>", "", text): css for css, text in cells}
+    assert verdicts == {
+        "pass": "kg-pass",
+        "xfail": "kg-known",
+        "ERROR": "kg-error",
+        "XPASS(strict)": "kg-fail kg-new",  # outlined: new against the baseline
+        "·": "kg-absent",  # a format this model has no case for
+    }
+    # Every cell that did not pass links to its details; a passing one does not.
+    links = re.findall(r'href="#(case-\d+)"', page)
+    assert len(links) == 3 and all(f'<details id="{link}">' in page for link in links)
+    assert page.index("Against the baseline") < page.index("Round trips")
+    assert "<link" not in page and "src=" not in page  # self-contained
 
 
 def test_a_case_is_identified_by_its_properties_not_its_node_id():

@@ -16,6 +16,7 @@ import pytest
 
 from keras_gate.api import GateModel
 from keras_gate.collect.cases import GateCase
+from keras_gate.collect.sources.collection_cache import CollectionCache, Described
 from keras_gate.collect.sources.entries import (
     EntryError,
     ModelEntry,
@@ -74,16 +75,30 @@ def entry_reproducer(entry: ModelEntry, variant, built) -> str:
 
 
 def entry_cases(config) -> list[GateCase]:
-    """One round-trip case per (entry, format); imports the factories once per process."""
+    """One round-trip case per (entry, format); imports the factories once per process
+    (a collect-only run may reuse what the last one read: ``collection_cache``)."""
     if CASES_KEY in config.stash:
         return config.stash[CASES_KEY]
+    entries = config.stash.get(ENTRIES_KEY, [])
+    cache = CollectionCache.for_config(config, entries)
+    described = cache.load() if cache is not None else None
+    if described is None:
+        described = [
+            Described(model.text, model.key, entry_settings(model)) for model in _expanded(entries)
+        ]
+        if cache is not None:
+            cache.store(described)
+    by_text = {entry.text: entry for entry in entries}
     cases = []
     seen: dict[str, ModelEntry] = {}
-    for entry in _expanded(config, config.stash.get(ENTRIES_KEY, [])):
+    for item in described:
+        entry = replace(by_text[item.text], key=item.key)
+        if entry.key is not None:
+            config.addinivalue_line("markers", f"{entry.marker}: {entry.name} of {entry.text}")
         clash = seen.setdefault(entry.marker, entry)
         if clash is not entry:
             raise EntryError(entry, f"model {entry.name!r} is also named by {clash.text!r}")
-        settings = entry_settings(entry)
+        settings = item.settings
         try:
             formats = check_format_names(settings.formats or core_formats(), None)
         except ValueError as error:
@@ -108,16 +123,11 @@ def _mapping_marker(entry: ModelEntry) -> tuple[str, ...]:
     return (replace(entry, key=None).marker,) if entry.key is not None else ()
 
 
-def _expanded(config, entries):
-    """Every model of the entries; a mapping's keys get their markers here (they are
-    known only once its module is imported, in the process that collects)."""
+def _expanded(entries):
+    """Every model of the entries (a mapping's keys are known only once its module is
+    imported, in the process that collects)."""
     for entry in entries:
-        for model_entry in expand_entry(entry):
-            if model_entry.key is not None:
-                config.addinivalue_line(
-                    "markers", f"{model_entry.marker}: {model_entry.name} of {entry.text}"
-                )
-            yield model_entry
+        yield from expand_entry(entry)
 
 
 def collect_ini_file_with_testpaths(config) -> None:
