@@ -146,3 +146,12 @@ def test_a_second_collect_only_run_does_not_import_the_factories_again(tmp_path)
     assert imports() == 2 and "test_round_trip[tiny-h5]" in changed.stdout
     ran = run(tmp_path, ["-m", "pytest", "-q"])  # a run that runs cases imports them
     assert ran.returncode == 0 and imports() == 3, ran.stdout[-2000:]
+
+
+def test_the_gate_summary_is_in_pytest_html_s_report(tmp_path):
+    pytest.importorskip("pytest_html")  # the dev extra installs it
+    result = run_project(tmp_path, MODELS, ["tiny"], "--html=report.html", "--self-contained-html")
+    assert result.returncode == 0, result.stdout[-2000:]
+    page = (tmp_path / "report.html").read_text()
+    assert "Keras serialization gate" in page
+    assert page.count('<td class="kg-cell kg-pass"') == 2  # tiny through keras_v3 and h5
