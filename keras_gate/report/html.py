@@ -80,10 +80,8 @@ def html_report(
     ]
     if comparison is not None:
         parts.append(_comparison(comparison, anchors))
-    for check, heading in (("roundtrip", "Round trips"), ("oracle", "Ground-truth oracle")):
-        chosen = [record for record in records if record.check == check]
-        if chosen:
-            parts += [f"<h2>{heading}</h2>", _grid(chosen, changes, anchors)]
+    for heading, chosen in _grids(records):
+        parts += [f"<h2>{heading}</h2>", _grid(chosen, changes, anchors)]
     order = sorted(records, key=lambda r: (r.check != "roundtrip", r.model, r.scenario))
     failing = [r for r in order if r.verdict not in (Verdict.PASS, Verdict.SKIP)]
     if failing:
@@ -102,12 +100,26 @@ def summary_fragment(records: list[CaseRecord], comparison=None) -> str:
     gate's summary in pytest-html's report."""
     changes = comparison.by_key() if comparison is not None else {}
     anchors = {record.key: f"case-{i}" for i, record in enumerate(records)}
-    trips = [record for record in records if record.check == "roundtrip"]
     parts = [f"<style>{GRID_STYLE}</style>", "<h2>Keras serialization gate</h2>"]
     parts.append(_counts(records, changes))
-    if trips:
-        parts.append(_grid(trips, changes, anchors, links=False))
+    for heading, chosen in _grids(records):
+        if chosen[0].check == "roundtrip":
+            parts += [f"<h3>{heading}</h3>", _grid(chosen, changes, anchors, links=False)]
     return "\n".join(parts)
+
+
+def _grids(records: list[CaseRecord]):
+    """(heading, records) of each grid: the seed scenario's models × formats first (what a
+    glance needs), the other scenarios apart (their few formats, no empty columns)."""
+    headings = {"roundtrip": "Round trips", "oracle": "Ground-truth oracle"}
+    for check, heading in headings.items():
+        chosen = [record for record in records if record.check == check]
+        seed = [record for record in chosen if record.scenario == "default"]
+        others = [record for record in chosen if record.scenario != "default"]
+        if seed:
+            yield (f"{heading}, seed scenario" if others else heading), seed
+        if others:
+            yield f"{heading}, other scenarios", others
 
 
 def _counts(records: list[CaseRecord], changes: dict) -> str:

@@ -77,3 +77,9 @@ def test_the_options_table_lists_every_option_and_only_real_ones(pytestconfig):
     listed = set(re.findall(r"`(--[a-z-]+)", table))
     assert ours - listed == set(), "options missing from README's table"
     assert listed - known == set(), "README's table names options pytest does not know"
+
+
+def test_the_readme_counts_the_default_run_as_collected():
+    cases = suite_counts.cases("default")
+    built = {case.build_key for case in cases}
+    assert f"`-n auto tests/regression`: {len(cases)} cases, {len(built)} built models" in README
