@@ -74,7 +74,17 @@ def model(
 
     ``tolerance`` is a :class:`Tolerance` or ``(rtol, atol)``.
     """
+    for name, value in (("formats", formats), ("markers", markers), ("backends", backends)):
+        if isinstance(value, str):
+            raise TypeError(
+                f"@keras_gate.model({name}=...) takes a list of names, not the string "
+                f"{value!r}: write {name}=[{value!r}]"
+            )
     if isinstance(tolerance, tuple):
+        if len(tolerance) != 2:
+            raise TypeError(
+                f"@keras_gate.model(tolerance=...) takes (rtol, atol), not {tolerance!r}"
+            )
         tolerance = Tolerance(*tolerance)
     settings = ModelSettings(
         custom_objects=dict(custom_objects) if custom_objects else None,

@@ -155,3 +155,12 @@ def test_the_gate_summary_is_in_pytest_html_s_report(tmp_path):
     page = (tmp_path / "report.html").read_text()
     assert "Keras serialization gate" in page
     assert page.count('<td class="kg-cell kg-pass"') == 2  # tiny through keras_v3 and h5
+
+
+def test_a_setting_given_as_a_string_is_refused_saying_how():
+    import keras_gate
+
+    with pytest.raises(TypeError, match=r"not the string 'keras_v3': write formats=\['keras_v3'\]"):
+        keras_gate.model(formats="keras_v3")
+    with pytest.raises(TypeError, match=r"tolerance=\.\.\.\) takes \(rtol, atol\)"):
+        keras_gate.model(tolerance=(1e-5,))

@@ -44,14 +44,15 @@ class EntryError(Exception):
         return f"{self}\n\nTraceback (the gate's frames left out):\n{self.frames}"
 
 
-_GATE_PACKAGE = str(Path(__file__).resolve().parents[2])
+# Frames of no use to the project: the gate's own and the import machinery's.
+_NOT_THE_PROJECT = (str(Path(__file__).resolve().parents[2]), str(Path(importlib.__file__).parent))
 
 
 def _project_frames(error: BaseException) -> str:
     frames = [
         frame
         for frame in traceback.extract_tb(error.__traceback__)
-        if not frame.filename.startswith(_GATE_PACKAGE)
+        if not frame.filename.startswith(_NOT_THE_PROJECT + ("<frozen importlib",))
     ]
     return "".join(traceback.format_list(frames)).rstrip()
 
