@@ -14,6 +14,7 @@ from keras_gate.engine.checks.failures import PredictionMismatch, StateMismatch
 from keras_gate.engine.checks.predictions import OutputDifference, output_difference
 from keras_gate.engine.formats import (
     CORE_FORMATS,
+    DEPLOYMENT_FORMATS,
     FORMATS,
     RoundTripError,
     RoundTripFormat,
@@ -63,6 +64,7 @@ __all__ = [
     "register_format",
     "register_weight_oracle",
     "CORE_FORMATS",
+    "DEPLOYMENT_FORMATS",
     "DEFAULT_VARIANT",
     "FORMATS",
     "ORIGINAL",

@@ -5,7 +5,7 @@ import keras
 import keras_gate
 
 
-@keras_gate.model(formats=["keras_v3", "h5", "weights_h5", "from_config"])
+@keras_gate.model(formats=["keras_v3", "h5", "weights_h5", "from_config", "npz_weights"])
 def ranking_model():
     query = keras.Input((8,), dtype="int32", name="query")
     item = keras.Input((6,), name="item")

@@ -2,6 +2,7 @@
 
 import pytest
 
+import keras_gate
 from fixtures.scenarios import (
     AXES,
     SCENARIO_SELECTIONS,
@@ -38,9 +39,9 @@ def test_cross_is_the_full_product_with_unique_ids():
 
 
 def test_unknown_selection_names_the_accepted_ones():
-    with pytest.raises(ValueError, match="default, all, cross"):
+    with pytest.raises(ValueError, match="default, all, cross, deploy"):
         scenarios("everything")
-    assert set(SCENARIO_SELECTIONS) == {"default", "all", "cross"}
+    assert set(SCENARIO_SELECTIONS) == {"default", "all", "cross", "deploy"}
 
 
 def test_every_axis_entry_is_a_distinct_marker():
@@ -113,3 +114,19 @@ def test_a_policy_left_behind_is_reported_and_restored():
     assert restore_global_policy() == "mixed_float16"
     assert keras.mixed_precision.global_policy().name == "float32"
     assert restore_global_policy() is None
+
+
+def test_the_deployment_formats_are_opt_in_and_run_with_deploy():
+    from fixtures.suite_counts import cases
+
+    deploy = {fmt.name for fmt in keras_gate.DEPLOYMENT_FORMATS}
+    for selection in ("default", "all", "cross"):
+        assert not deploy & {case.subject for case in cases(selection)}, selection
+    chosen = cases("deploy")
+    assert {case.subject for case in chosen} == deploy
+    assert {case.model.name for case in chosen} == {
+        "EfficientNetB0",
+        "EfficientNetV2B0",
+        "MobileNetV2",
+    }
+    assert {case.check for case in chosen} == {"roundtrip"}

@@ -1,7 +1,9 @@
-"""Formats: the protocol (``protocol``), the built-in table (``builtin``) and the run's
-registry (``registry``: built-in plus what projects register)."""
+"""Formats: the protocol (``protocol``), the built-in tables (``builtin``: Keras's own;
+``deployment``: other runtimes) and the run's registry (``registry``: built-in plus what
+projects register)."""
 
 from keras_gate.engine.formats.builtin import FORMATS
+from keras_gate.engine.formats.deployment import DEPLOYMENT_FORMATS
 from keras_gate.engine.formats.protocol import FormatLimitation, RoundTripError, RoundTripFormat
 from keras_gate.engine.formats.registry import (
     CORE_FORMATS,
@@ -16,6 +18,7 @@ from keras_gate.engine.formats.registry import (
 
 __all__ = [
     "CORE_FORMATS",
+    "DEPLOYMENT_FORMATS",
     "FORMATS",
     "FormatLimitation",
     "FormatRegistrationError",

@@ -41,6 +41,25 @@ def _load_weights_into_fresh_model(path: Path, custom_objects=None, safe_mode=Tr
     return fresh
 
 
+SHARD_FRACTION = 4
+"""``sharded_weights`` cuts the weights into shards of a quarter of their size (or of the
+largest variable), so a model really spans several files (keras's unit is GB)."""
+
+
+def _shard_bytes(model) -> float:
+    """A quarter of the weights, or the largest variable if that is more (keras refuses
+    a shard smaller than a variable)."""
+    import numpy as np
+
+    sizes = [int(np.prod(v.shape)) * np.dtype(v.dtype).itemsize for v in model.weights]
+    return max(sum(sizes) / SHARD_FRACTION, max(sizes, default=1))
+
+
+def _save_sharded_weights(model, path: Path) -> None:
+    model.save_weights(path, max_shard_size=_shard_bytes(model) / 1e9)
+    (path.parent / _ARCHITECTURE).write_text(model.to_json())
+
+
 def _export_saved_model(model, path: Path) -> None:
     model.export(path)
 
@@ -148,6 +167,25 @@ FORMATS: tuple[RoundTripFormat, ...] = (
         # A weights file holds model variables only.
         carries_compile=False,
         carries_optimizer_state=False,
+        core=False,
+    ),
+    RoundTripFormat(
+        "sharded_weights",
+        ".weights.json",
+        "sharded weights: model.save_weights('m.weights.json', max_shard_size=a quarter of "
+        "the weights) into a model rebuilt from its config",
+        save=_save_sharded_weights,
+        load=_load_weights_into_fresh_model,
+        repro=(
+            "sizes = [np.prod(v.shape) * np.dtype(v.dtype).itemsize for v in model.weights]\n"
+            'path = os.path.join(WORKDIR, "model.weights.json")\n'
+            "model.save_weights(path, max_shard_size=max(sum(sizes) / 4, max(sizes)) / 1e9)\n"
+            "revived = keras.models.model_from_json(model.to_json())\n"
+            "revived.load_weights(path)"
+        ),
+        carries_compile=False,
+        carries_optimizer_state=False,
+        keras_min="3.10.0",
         core=False,
     ),
     RoundTripFormat(

@@ -60,6 +60,16 @@ class RoundTripFormat:
     tolerances: Mapping = field(default_factory=dict, hash=False, compare=False)
     """``{(compute dtype, device kind): Tolerance}`` rows for what this path computes
     (another runtime's kernels), each measured; other rows come from ``TOLERANCES``."""
+    requires: tuple[str, ...] = ()
+    """Modules the path needs (its runtime); where one is missing its cases skip."""
+    extra: str = ""
+    """This package's extra that installs them (``pip install ...[extra]``)."""
+    keras_min: str = ""
+    """The first Keras release with this path (``model.export(format=...)``); older
+    releases skip its cases."""
+    deployment: bool = False
+    """An artifact for another runtime: opt-in everywhere (a model names it; the
+    suite runs it with ``--scenarios=deploy``)."""
     limitation: Callable | None = None
     """``limitation(model, stage, error) -> str | None``: why a failure of this path is
     the format's documented limitation for this model (with the way out), not a
@@ -86,12 +96,26 @@ class RoundTripFormat:
         return self.tolerances.get((dtype, device)) or tolerance_for(dtype, device)
 
     def unsupported_on(self, backend: str) -> str | None:
-        """Why this format cannot run on ``backend``, or None."""
+        """Why this format cannot run here (``backend``, the Keras release, a missing
+        runtime), or None. Imports nothing."""
+        import importlib.util
+
         if self.backends and backend not in self.backends:
             return (
                 f"{self.name} ({self.description}) needs the {'/'.join(self.backends)} "
                 f"backend; this run uses {backend}"
             )
+        if self.keras_min:
+            from packaging.version import Version
+
+            from keras_gate.engine.runtime.versions import keras_version
+
+            if Version(keras_version()) < Version(self.keras_min):
+                return f"{self.name} needs keras >= {self.keras_min}; this is {keras_version()}"
+        missing = [name for name in self.requires if importlib.util.find_spec(name) is None]
+        if missing:
+            how = f" (pip install 'keras-serialization-gate[{self.extra}]')" if self.extra else ""
+            return f"{self.name} needs {', '.join(missing)}, not installed{how}"
         return None
 
     def round_trip(self, model, directory: Path, *, custom_objects=None, safe_mode=True):

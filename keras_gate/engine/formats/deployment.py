@@ -1,0 +1,222 @@
+"""Formats that leave Keras: the model exported for another runtime and run there.
+
+``model.export(path, format=...)`` to ONNX (run with onnxruntime), LiteRT (the
+TFLite flatbuffer, run with ai-edge-litert's interpreter) and OpenVINO (run with
+the OpenVINO runtime). Each is an inference artifact: it promises the model's
+outputs only, held against Keras's own inference (``model(x, training=False)``)
+within the runtime's measured tolerance row. Each needs its runtime (an extra of
+this package) and a Keras release that exports to it; elsewhere its cases skip,
+saying which. Opt-in: a model names them in ``formats=[...]``; the suite runs
+them with ``--scenarios=deploy``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from keras_gate.api import Tolerance
+from keras_gate.engine.formats.protocol import RoundTripFormat
+
+
+def _called_once(model) -> None:
+    """Keras's ONNX exporter refuses a model that was never called ("The model provided
+    has never called"), even a functional one whose input signature is complete: the
+    format calls it once first, as a user does before exporting (batch 1 of zeros, in
+    inference: no state changes). The upstream behaviour has its plain-Keras
+    reproducer in docs/reproducers/deployment/onnx_never_called.py."""
+    if getattr(model, "_called", True) or getattr(model, "_inputs_struct", None) is None:
+        return
+    import keras
+    import numpy as np
+
+    def zeros(tensor):
+        shape = [1] + [d if d is not None else 1 for d in tensor.shape[1:]]
+        return np.zeros(shape, dtype=tensor.dtype)
+
+    model(keras.tree.map_structure(zeros, model._inputs_struct), training=False)
+
+
+def _exporter(fmt: str):
+    def save(model, path: Path) -> None:
+        _called_once(model)
+        model.export(str(path), format=fmt, verbose=False)
+
+    return save
+
+
+def _feed(names: list[str], inputs) -> dict:
+    """The case's batch by the runtime's input names: a dict by key where they match,
+    else in the model's input order."""
+    import keras
+    import numpy as np
+
+    if isinstance(inputs, dict) and set(inputs) >= set(names):
+        return {name: np.asarray(inputs[name]) for name in names}
+    flat = [np.asarray(x) for x in keras.tree.flatten(inputs)]
+    return dict(zip(names, flat))
+
+
+def _by_name(names: list[str], values) -> dict:
+    import numpy as np
+
+    return {name: np.asarray(value) for name, value in zip(names, values)}
+
+
+def _load_onnx(path: Path, custom_objects=None, safe_mode=True):
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1  # deterministic reductions, and no oversubscription
+    return onnxruntime.InferenceSession(
+        str(path), sess_options=options, providers=["CPUExecutionProvider"]
+    )
+
+
+def _predict_onnx(session, inputs, names: list[str]) -> dict:
+    feed = _feed([i.name for i in session.get_inputs()], inputs)
+    return _by_name(names, session.run(None, feed))
+
+
+def _load_litert(path: Path, custom_objects=None, safe_mode=True):
+    from ai_edge_litert.interpreter import Interpreter
+
+    return Interpreter(model_path=str(path), num_threads=1)
+
+
+def _predict_litert(interpreter, inputs, names: list[str]) -> dict:
+    details = interpreter.get_input_details()
+    feed = _feed([d["name"] for d in details], inputs)
+    for detail, value in zip(details, feed.values()):
+        interpreter.resize_tensor_input(detail["index"], value.shape)
+    interpreter.allocate_tensors()
+    for detail, value in zip(interpreter.get_input_details(), feed.values()):
+        interpreter.set_tensor(detail["index"], value.astype(detail["dtype"]))
+    interpreter.invoke()
+    outputs = [interpreter.get_tensor(d["index"]) for d in interpreter.get_output_details()]
+    return _by_name(names, outputs)
+
+
+def _load_openvino(path: Path, custom_objects=None, safe_mode=True):
+    import openvino
+
+    # f32 asked for: on a CPU with bf16 units (AVX512_BF16, AMX) the CPU plugin's default
+    # precision is bf16 (measured: 3.6e-3 on a single Dense), which is not the model.
+    config = {"INFERENCE_NUM_THREADS": "1", "INFERENCE_PRECISION_HINT": "f32"}
+    return openvino.Core().compile_model(str(path), "CPU", config)
+
+
+def _predict_openvino(compiled, inputs, names: list[str]) -> dict:
+    feed = _feed([port.any_name for port in compiled.inputs], inputs)
+    result = compiled(feed)
+    return _by_name(names, [result[port] for port in compiled.outputs])
+
+
+def _keras_inference(model, inputs, names: list[str]) -> dict:
+    """Keras's own inference of the model in memory: what the runtime must reproduce."""
+    import keras
+    import numpy as np
+
+    result = keras.tree.flatten(model(inputs, training=False))
+    return {name: np.asarray(keras.ops.convert_to_numpy(v)) for name, v in zip(names, result)}
+
+
+def _export_repro(fmt: str, file_name: str, load: str) -> str:
+    return (
+        "if not model._called:  # the exporter refuses a model never called\n"
+        "    model(keras.tree.map_structure(\n"
+        "        lambda t: np.zeros([1] + [d or 1 for d in t.shape[1:]], t.dtype),\n"
+        "        model._inputs_struct), training=False)\n"
+        f'model.export(os.path.join(WORKDIR, "{file_name}"), format="{fmt}", verbose=False)\n'
+        f"{load}"
+    )
+
+
+DEPLOYMENT_FORMATS: tuple[RoundTripFormat, ...] = (
+    RoundTripFormat(
+        "onnx",
+        ".onnx",
+        "ONNX export: model.export('m.onnx', format='onnx') run with onnxruntime",
+        save=_exporter("onnx"),
+        load=_load_onnx,
+        predict=_predict_onnx,
+        reference=_keras_inference,
+        requires=("onnxruntime", "onnx", "tf2onnx"),
+        extra="onnx",
+        keras_min="3.8.0",
+        core=False,
+        deployment=True,
+        repro=_export_repro(
+            "onnx",
+            "model.onnx",
+            "import onnxruntime\n"
+            'session = onnxruntime.InferenceSession(os.path.join(WORKDIR, "model.onnx"))\n'
+            "def revived(x):\n"
+            "    flat = [np.asarray(v) for v in keras.tree.flatten(x)]\n"
+            "    return session.run(None, dict(zip([i.name for i in session.get_inputs()], flat)))",
+        ),
+        tolerances={("float32", "cpu"): Tolerance(rtol=0.0, atol=3e-5)},
+    ),
+    RoundTripFormat(
+        "litert",
+        ".tflite",
+        "LiteRT export: model.export('m.tflite', format='litert') run with ai-edge-litert",
+        save=_exporter("litert"),
+        load=_load_litert,
+        predict=_predict_litert,
+        reference=_keras_inference,
+        requires=("ai_edge_litert",),
+        extra="litert",
+        keras_min="3.13.0",
+        backends=("tensorflow",),
+        core=False,
+        deployment=True,
+        repro=_export_repro(
+            "litert",
+            "model.tflite",
+            "from ai_edge_litert.interpreter import Interpreter\n"
+            'interpreter = Interpreter(model_path=os.path.join(WORKDIR, "model.tflite"))\n'
+            "def revived(x):\n"
+            "    flat = [np.asarray(v) for v in keras.tree.flatten(x)]\n"
+            "    for detail, value in zip(interpreter.get_input_details(), flat):\n"
+            '        interpreter.resize_tensor_input(detail["index"], value.shape)\n'
+            "    interpreter.allocate_tensors()\n"
+            "    for detail, value in zip(interpreter.get_input_details(), flat):\n"
+            '        interpreter.set_tensor(detail["index"], value)\n'
+            "    interpreter.invoke()\n"
+            "    details = interpreter.get_output_details()\n"
+            '    return [interpreter.get_tensor(d["index"]) for d in details]',
+        ),
+        tolerances={("float32", "cpu"): Tolerance(rtol=0.0, atol=1.4e-3)},
+    ),
+    RoundTripFormat(
+        "openvino",
+        ".xml",
+        "OpenVINO export: model.export('m.xml', format='openvino') run with the OpenVINO runtime",
+        save=_exporter("openvino"),
+        load=_load_openvino,
+        predict=_predict_openvino,
+        reference=_keras_inference,
+        requires=("openvino",),
+        extra="openvino",
+        keras_min="3.11.0",
+        core=False,
+        deployment=True,
+        repro=_export_repro(
+            "openvino",
+            "model.xml",
+            "import openvino\n"
+            'compiled = openvino.Core().compile_model(os.path.join(WORKDIR, "model.xml"), "CPU", '
+            '{"INFERENCE_PRECISION_HINT": "f32"})\n'
+            "def revived(x):\n"
+            "    result = compiled([np.asarray(v) for v in keras.tree.flatten(x)])\n"
+            "    return [result[port] for port in compiled.outputs]",
+        ),
+        tolerances={("float32", "cpu"): Tolerance(rtol=0.0, atol=1.1e-3)},
+    ),
+)
+"""The runtimes' formats. Tolerance rows (float32, CPU): twice the largest difference
+measured against Keras's inference on the suite's models (``pytest -n 2
+tests/regression --scenarios=deploy`` with the rows at 0; docs/results.md, "Stop 7",
+deployment formats): onnx 1.29e-5 (MobileNetV2; the EfficientNets cannot run, see
+``onnx-normalization-inputs``), litert 6.93e-4 and openvino 5.41e-4 (EfficientNetV2B0,
+the constant batch); one thread each, so the figures repeat run to run."""

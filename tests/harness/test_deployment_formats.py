@@ -1,0 +1,106 @@
+"""The formats that leave Keras (ONNX, LiteRT, OpenVINO) and sharded weights: each runs
+through its real runtime, and a fault injected into the artifact fails its case."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from keras_gate import PredictionMismatch, StateMismatch, get_format, prepare_model
+from keras_gate.engine.roundtrip import check_round_trip
+from keras_gate.engine.runtime.versions import keras_backend
+
+keras = pytest.importorskip("keras")
+
+
+def _tiny():
+    inputs = keras.Input((6,), name="features")
+    hidden = keras.layers.Dense(8, activation="relu", name="hidden")(inputs)
+    return keras.Model(inputs, keras.layers.Dense(3, name="out")(hidden))
+
+
+def _built(name="tiny"):
+    batch = np.random.RandomState(0).rand(4, 6).astype("float32")
+    return prepare_model(name, _tiny(), inputs=batch)
+
+
+def _runnable(name: str):
+    fmt = get_format(name)
+    why = fmt.unsupported_on(keras_backend())
+    if why:  # the onnx/litert/openvino extras; .ci/run installs them
+        pytest.skip(why)
+    return fmt
+
+
+@pytest.mark.parametrize("name", ["onnx", "litert", "openvino"])
+def test_a_runtime_reproduces_keras_within_its_row_and_a_never_called_model_exports(name, tmp_path):
+    fmt = _runnable(name)
+    built = _built()
+    assert not built.model._called  # the exporter's precondition, met by the format
+    tolerance = fmt.tolerance("float32", "cpu")
+    differences = check_round_trip(built, fmt, tmp_path, tolerance)
+    assert {d.name for d in differences} == {"out", "out (constant example)"}
+    assert all(d.max_abs <= tolerance.atol for d in differences)
+
+
+def _changed_initializer(path):
+    import onnx
+
+    graph = onnx.load(str(path))
+    tensor = graph.graph.initializer[0]
+    values = onnx.numpy_helper.to_array(tensor).copy()
+    values += 0.5  # the whole tensor: one element may meet a dead unit
+    tensor.CopyFrom(onnx.numpy_helper.from_array(values, tensor.name))
+    onnx.save(graph, str(path))
+    return tensor.name
+
+
+def test_one_changed_onnx_initializer_fails_the_case_on_its_predictions(tmp_path):
+    fmt = _runnable("onnx")
+    changed = []
+
+    def save_then_change(model, path):
+        fmt.save(model, path)
+        changed.append(_changed_initializer(path))
+
+    faulty = dataclasses.replace(fmt, save=save_then_change)
+    with pytest.raises(PredictionMismatch) as failure:
+        check_round_trip(_built(), faulty, tmp_path / "faulty", fmt.tolerance("float32", "cpu"))
+    assert changed, "the fault was not injected"
+    assert [f.check for f in failure.value.findings] == ["predictions", "predictions"]
+    assert "out: max|diff|" in str(failure.value)
+    # The same model through the untouched format passes: the fault is what failed it.
+    check_round_trip(_built(), fmt, tmp_path / "clean", fmt.tolerance("float32", "cpu"))
+
+
+def test_sharded_weights_span_several_shards_and_a_changed_shard_is_named(tmp_path):
+    fmt = _runnable("sharded_weights")
+    built = _built()
+    check_round_trip(built, fmt, tmp_path / "clean", fmt.tolerance("float32", "cpu"))
+    shards = sorted((tmp_path / "clean").glob("model_*.weights.h5"))
+    assert len(shards) >= 2, [p.name for p in (tmp_path / "clean").iterdir()]
+
+    def save_then_change(model, path):
+        import h5py
+
+        fmt.save(model, path)
+        with h5py.File(sorted(path.parent.glob("model_*.weights.h5"))[-1], "r+") as shard:
+            names = []
+            shard.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) else None)
+            shard[names[0]][...] = shard[names[0]][...] + 1.0
+
+    faulty = dataclasses.replace(fmt, save=save_then_change)
+    with pytest.raises((PredictionMismatch, StateMismatch)) as failure:
+        check_round_trip(_built(), faulty, tmp_path / "faulty", fmt.tolerance("float32", "cpu"))
+    assert "variables" in {f.check for f in failure.value.findings}
+
+
+def test_a_format_whose_runtime_or_release_is_missing_says_which():
+    fmt = get_format("onnx")
+    absent = dataclasses.replace(fmt, requires=("no_such_runtime_module",))
+    assert absent.unsupported_on("tensorflow") == (
+        "onnx needs no_such_runtime_module, not installed "
+        "(pip install 'keras-serialization-gate[onnx]')"
+    )
+    future = dataclasses.replace(fmt, keras_min="99.0")
+    assert future.unsupported_on("tensorflow").startswith("onnx needs keras >= 99.0; this is ")
