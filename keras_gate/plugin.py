@@ -37,9 +37,11 @@ from keras_gate.collect.selection import (
 from keras_gate.collect.sources.entries import EntryError, parse_entries
 from keras_gate.collect.sources.ini_matrix import (
     ENTRIES_KEY,
+    FORMATS_OPTION_KEY,
     ConfigMatrix,
     collect_ini_file_with_testpaths,
     entry_cases,
+    formats_option,
 )
 from keras_gate.distribute.devices import pin_process
 from keras_gate.distribute.progress import report_progress
@@ -105,6 +107,14 @@ def pytest_addoption(parser):
         "model(x, training=False) bit for bit; where they do not, use Keras's own call "
         "for that model and its reloads (named in the report). Costs one more forward "
         "pass per model.",
+    )
+    group.addoption(
+        "--formats",
+        metavar="NAMES",
+        default=None,
+        help="config matrix: round-trip every keras_gate_models entry through these "
+        "comma-separated formats instead of its own (e.g. onnx,litert,openvino to gate "
+        "what you deploy without editing factories).",
     )
     group.addoption(
         "--roundtrip-report",
@@ -185,6 +195,9 @@ def pytest_configure(config):
         config.stash[EXTENSIONS_KEY] = register_extensions(config)
     except ValueError as error:
         raise pytest.UsageError(str(error)) from None
+    chosen = formats_option(config)
+    if chosen is not None:
+        config.stash[FORMATS_OPTION_KEY] = chosen
     try:
         root = Path(config.inipath).parent if config.inipath else Path(config.rootpath)
         config.stash[ENTRIES_KEY] = parse_entries(config.getini("keras_gate_models"), root)

@@ -43,6 +43,36 @@ def test_a_runtime_reproduces_keras_within_its_row_and_a_never_called_model_expo
     assert all(d.max_abs <= tolerance.atol for d in differences)
 
 
+def _two_in_two_out():
+    # Two inputs and two outputs of the same shapes: LiteRT orders its output tensors
+    # otherwise than the model (``StatefulPartitionedCall:1`` first), so outputs taken by
+    # position come back swapped (a false red the gate had, on examples/' ranking model).
+    query = keras.Input((8,), dtype="int32", name="query")
+    item = keras.Input((6,), name="item")
+    pooled = keras.layers.GlobalAveragePooling1D()(keras.layers.Embedding(50, 4)(query))
+    x = keras.layers.Concatenate()([pooled, keras.layers.Dense(4, activation="relu")(item)])
+    outputs = {
+        "click": keras.layers.Dense(1, activation="sigmoid", name="click")(x),
+        "dwell": keras.layers.Dense(1, name="dwell")(x),
+    }
+    model = keras.Model({"query": query, "item": item}, outputs)
+    rng = np.random.RandomState(0)
+    batch = {
+        "query": rng.randint(0, 50, (4, 8)).astype("int32"),
+        "item": rng.rand(4, 6).astype("float32"),
+    }
+    return prepare_model("ranker", model, inputs=batch)
+
+
+@pytest.mark.parametrize("name", ["onnx", "litert", "openvino"])
+def test_inputs_and_outputs_go_by_name_not_position(name, tmp_path):
+    fmt = _runnable(name)
+    differences = check_round_trip(
+        _two_in_two_out(), fmt, tmp_path, fmt.tolerance("float32", "cpu")
+    )
+    assert {d.name for d in differences} >= {"click", "dwell"}
+
+
 def _changed_initializer(path):
     import onnx
 

@@ -89,6 +89,7 @@ def entry_cases(config) -> list[GateCase]:
         if cache is not None:
             cache.store(described)
     by_text = {entry.text: entry for entry in entries}
+    chosen = config.stash.get(FORMATS_OPTION_KEY, None)
     cases = []
     seen: dict[str, ModelEntry] = {}
     for item in described:
@@ -103,6 +104,8 @@ def entry_cases(config) -> list[GateCase]:
             formats = check_format_names(settings.formats or core_formats(), None)
         except ValueError as error:
             raise EntryError(entry, str(error)) from None
+        if chosen is not None:
+            formats = chosen
         for marker in settings.markers:
             config.addinivalue_line("markers", f"{marker}: declared by {entry.text}")
         model = GateModel(
@@ -116,6 +119,24 @@ def entry_cases(config) -> list[GateCase]:
         cases += [GateCase(model, fmt) for fmt in formats]
     config.stash[CASES_KEY] = cases
     return cases
+
+
+FORMATS_OPTION_KEY = pytest.StashKey[tuple]()
+
+
+def formats_option(config) -> tuple[str, ...] | None:
+    """``--formats=a,b`` checked (a usage error names what is wrong): every entry's
+    formats for this run, or None. Call once the project's formats are registered."""
+    text = config.getoption("formats", default=None)
+    if text is None:
+        return None
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise pytest.UsageError("--formats: give one or more format names, comma-separated")
+    try:
+        return check_format_names(names, "--formats")
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from None
 
 
 def _mapping_marker(entry: ModelEntry) -> tuple[str, ...]:

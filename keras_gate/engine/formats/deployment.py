@@ -45,21 +45,41 @@ def _exporter(fmt: str):
 
 
 def _feed(names: list[str], inputs) -> dict:
-    """The case's batch by the runtime's input names: a dict by key where they match,
-    else in the model's input order."""
+    """The case's batch by the runtime's input names. A dict of inputs goes by name:
+    the runtime's name is the Keras input's, maybe wrapped by the exporter
+    (``serving_default_query:0``); never by position, which can differ (LiteRT orders
+    them by name). A single input or a list goes in the model's input order."""
+    import re
+
     import keras
     import numpy as np
 
-    if isinstance(inputs, dict) and set(inputs) >= set(names):
-        return {name: np.asarray(inputs[name]) for name in names}
-    flat = [np.asarray(x) for x in keras.tree.flatten(inputs)]
-    return dict(zip(names, flat))
+    if not isinstance(inputs, dict):
+        return dict(zip(names, (np.asarray(x) for x in keras.tree.flatten(inputs))))
+    bare = {name: re.sub(r"^serving_default_|:\d+$", "", name) for name in names}
+    missing = [name for name in names if bare[name] not in inputs]
+    if missing:
+        raise ValueError(
+            f"the runtime's inputs {missing} match none of the model's ({sorted(inputs)})"
+        )
+    return {name: np.asarray(inputs[bare[name]]) for name in names}
 
 
-def _by_name(names: list[str], values) -> dict:
+def _by_name(names: list[str], produced: list[tuple[set, object]]) -> dict:
+    """The runtime's outputs (each with the names it carries) under the model's output
+    names: by name where every output carries one of them, else in order (a single
+    output, or names like ``Identity:0`` that say nothing)."""
+    import re
+
     import numpy as np
 
-    return {name: np.asarray(value) for name, value in zip(names, values)}
+    bare = [{re.sub(r":\d+$", "", n) for n in carried} for carried, _ in produced]
+    if all(any(name in found for found in bare) for name in names):
+        return {
+            name: np.asarray(next(v for found, (_, v) in zip(bare, produced) if name in found))
+            for name in names
+        }
+    return {name: np.asarray(value) for name, (_, value) in zip(names, produced)}
 
 
 def _load_onnx(path: Path, custom_objects=None, safe_mode=True):
@@ -74,7 +94,8 @@ def _load_onnx(path: Path, custom_objects=None, safe_mode=True):
 
 def _predict_onnx(session, inputs, names: list[str]) -> dict:
     feed = _feed([i.name for i in session.get_inputs()], inputs)
-    return _by_name(names, session.run(None, feed))
+    values = session.run(None, feed)
+    return _by_name(names, [({o.name}, v) for o, v in zip(session.get_outputs(), values)])
 
 
 def _load_litert(path: Path, custom_objects=None, safe_mode=True):
@@ -84,16 +105,13 @@ def _load_litert(path: Path, custom_objects=None, safe_mode=True):
 
 
 def _predict_litert(interpreter, inputs, names: list[str]) -> dict:
-    details = interpreter.get_input_details()
-    feed = _feed([d["name"] for d in details], inputs)
-    for detail, value in zip(details, feed.values()):
-        interpreter.resize_tensor_input(detail["index"], value.shape)
-    interpreter.allocate_tensors()
-    for detail, value in zip(interpreter.get_input_details(), feed.values()):
-        interpreter.set_tensor(detail["index"], value.astype(detail["dtype"]))
-    interpreter.invoke()
-    outputs = [interpreter.get_tensor(d["index"]) for d in interpreter.get_output_details()]
-    return _by_name(names, outputs)
+    # The serving signature names inputs and outputs as Keras does; the tensors' own
+    # order is by name, not the model's (a dict of inputs would be fed swapped).
+    (key, signature), *_ = interpreter.get_signature_list().items()
+    runner = interpreter.get_signature_runner(key)
+    result = runner(**_feed(list(signature["inputs"]), inputs))
+    ordered = sorted(result, key=lambda k: (len(k), k))  # output_0, output_1, ..., output_10
+    return _by_name(names, [({k}, result[k]) for k in ordered])
 
 
 def _load_openvino(path: Path, custom_objects=None, safe_mode=True):
@@ -108,7 +126,7 @@ def _load_openvino(path: Path, custom_objects=None, safe_mode=True):
 def _predict_openvino(compiled, inputs, names: list[str]) -> dict:
     feed = _feed([port.any_name for port in compiled.inputs], inputs)
     result = compiled(feed)
-    return _by_name(names, [result[port] for port in compiled.outputs])
+    return _by_name(names, [(set(port.get_names()), result[port]) for port in compiled.outputs])
 
 
 def _keras_inference(model, inputs, names: list[str]) -> dict:
