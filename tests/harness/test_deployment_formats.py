@@ -19,9 +19,13 @@ def _tiny():
     return keras.Model(inputs, keras.layers.Dense(3, name="out")(hidden))
 
 
-def _built(name="tiny"):
+def _sequential():
+    return keras.Sequential([keras.Input((6,)), keras.layers.Dense(3, name="out")])
+
+
+def _built(name="tiny", build=_tiny):
     batch = np.random.RandomState(0).rand(4, 6).astype("float32")
-    return prepare_model(name, _tiny(), inputs=batch)
+    return prepare_model(name, build(), inputs=batch)
 
 
 def _runnable(name: str):
@@ -32,10 +36,13 @@ def _runnable(name: str):
     return fmt
 
 
+@pytest.mark.parametrize("build", [_tiny, _sequential], ids=["functional", "sequential"])
 @pytest.mark.parametrize("name", ["onnx", "litert", "openvino"])
-def test_a_runtime_reproduces_keras_within_its_row_and_a_never_called_model_exports(name, tmp_path):
+def test_a_runtime_reproduces_keras_within_its_row_and_a_never_called_model_exports(
+    name, build, tmp_path
+):
     fmt = _runnable(name)
-    built = _built()
+    built = _built(build=build)
     assert not built.model._called  # the exporter's precondition, met by the format
     tolerance = fmt.tolerance("float32", "cpu")
     differences = check_round_trip(built, fmt, tmp_path, tolerance)

@@ -24,16 +24,24 @@ def _called_once(model) -> None:
     format calls it once first, as a user does before exporting (batch 1 of zeros, in
     inference: no state changes). The upstream behaviour has its plain-Keras
     reproducer in docs/reproducers/deployment/onnx_never_called.py."""
-    if getattr(model, "_called", True) or getattr(model, "_inputs_struct", None) is None:
+    if getattr(model, "_called", True):
         return
     import keras
     import numpy as np
+
+    # A functional model's input structure; a Sequential's one input.
+    structure = getattr(model, "_inputs_struct", None)
+    if structure is None:
+        inputs = getattr(model, "inputs", None) or []
+        if len(inputs) != 1:
+            return  # nothing to build zeros from: the exporter says what it needs
+        structure = inputs[0]
 
     def zeros(tensor):
         shape = [1] + [d if d is not None else 1 for d in tensor.shape[1:]]
         return np.zeros(shape, dtype=tensor.dtype)
 
-    model(keras.tree.map_structure(zeros, model._inputs_struct), training=False)
+    model(keras.tree.map_structure(zeros, structure), training=False)
 
 
 def _exporter(fmt: str):
