@@ -23,6 +23,22 @@ def _sequential():
     return keras.Sequential([keras.Input((6,)), keras.layers.Dense(3, name="out")])
 
 
+def _string_lookup():
+    # A string input: the call before export must not make up a NumPy "string" array.
+    inputs = keras.Input((1,), dtype="string", name="city")
+    ids = keras.layers.StringLookup(vocabulary=["paris", "rome"])(inputs)
+    return keras.Model(inputs, keras.layers.Embedding(4, 3, name="out")(ids))
+
+
+def test_a_never_called_string_model_is_called_once_with_empty_texts():
+    from keras_gate.engine.formats.deployment import _called_once
+
+    model = _string_lookup()
+    assert not model._called
+    _called_once(model)
+    assert model._called
+
+
 def _built(name="tiny", build=_tiny):
     batch = np.random.RandomState(0).rand(4, 6).astype("float32")
     return prepare_model(name, build(), inputs=batch)

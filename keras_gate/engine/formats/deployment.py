@@ -39,6 +39,8 @@ def _called_once(model) -> None:
 
     def zeros(tensor):
         shape = [1] + [d if d is not None else 1 for d in tensor.shape[1:]]
+        if tensor.dtype == "string":  # NumPy has no "string" dtype: empty texts
+            return np.full(shape, "", dtype=object)
         return np.zeros(shape, dtype=tensor.dtype)
 
     model(keras.tree.map_structure(zeros, structure), training=False)
