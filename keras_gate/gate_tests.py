@@ -45,6 +45,7 @@ def test_round_trip(
             record_property(f"max_abs_{difference.name}", difference.max_abs)
             record_property(f"max_rel_{difference.name}", difference.max_rel)
 
+    passed = False
     try:
         with expected_failure(roundtrip_case.known_failures):
             try:
@@ -66,10 +67,26 @@ def test_round_trip(
                 record_property("limitation", str(limitation))
                 pytest.xfail(str(limitation))
             record(differences)
+        passed = True
     finally:
         # Whatever the verdict: a file the old release wrote is what the new one must read.
         if artifact_target is not None and roundtrip_case.format.file_name:
             _save_artifact(artifact_target, roundtrip_case, built_model, tmp_path)
+        if passed:
+            _remove_saved_files(tmp_path)
+
+
+def _remove_saved_files(directory) -> None:
+    """A passing case's saved model goes as soon as its checks are done: a run's disk
+    stays one model's files, not the matrix's (a failed case keeps its own, and
+    ``--save-artifacts`` has copied them by now)."""
+    import shutil
+
+    for path in directory.iterdir():
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
 
 
 def _save_artifact(target, case, built, tmp_path):

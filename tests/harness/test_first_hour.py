@@ -164,3 +164,12 @@ def test_a_setting_given_as_a_string_is_refused_saying_how():
         keras_gate.model(formats="keras_v3")
     with pytest.raises(TypeError, match=r"tolerance=\.\.\.\) takes \(rtol, atol\)"):
         keras_gate.model(tolerance=(1e-5,))
+
+
+def test_a_passing_case_s_saved_files_go_when_its_checks_are_done(tmp_path):
+    base = tmp_path / "basetemp"
+    result = run_project(tmp_path, MODELS, ["tiny", "forgets_config"], f"--basetemp={base}")
+    assert result.returncode == pytest.ExitCode.TESTS_FAILED, result.stdout[-2000:]
+    kept = {path.parent.name for path in base.rglob("*") if path.is_file()}
+    # The failing cases keep what they saved (to look at); the passing ones nothing.
+    assert kept == {"test_round_trip_forgets_config0", "test_round_trip_forgets_config1"}, kept
