@@ -167,9 +167,21 @@ def test_a_setting_given_as_a_string_is_refused_saying_how():
 
 
 def test_a_passing_case_s_saved_files_go_when_its_checks_are_done(tmp_path):
+    # forgets_config fails through both formats; its .h5 failure is a known one.
+    (tmp_path / "known.toml").write_text(
+        '[[known_failure]]\nmodels = "forgets_config"\nformat = "h5"\nkeras = ">=3.0"\n'
+        'error = "PredictionMismatch"\nmatch = "predicts differently"\nreason = "ours"\n'
+    )
     base = tmp_path / "basetemp"
-    result = run_project(tmp_path, MODELS, ["tiny", "forgets_config"], f"--basetemp={base}")
+    result = run_project(
+        tmp_path,
+        MODELS,
+        ["tiny", "forgets_config"],
+        f"--basetemp={base}",
+        extra_ini="keras_gate_known_failures = known.toml\n",
+    )
     assert result.returncode == pytest.ExitCode.TESTS_FAILED, result.stdout[-2000:]
+    assert "1 failed, 2 passed, 1 xfailed" in result.stdout, result.stdout[-2000:]
     kept = {path.parent.name for path in base.rglob("*") if path.is_file()}
-    # The failing cases keep what they saved (to look at); the passing ones nothing.
-    assert kept == {"test_round_trip_forgets_config0", "test_round_trip_forgets_config1"}, kept
+    # Only the unexpected failure keeps what it saved; passes and the known failure go.
+    assert kept == {"test_round_trip_forgets_config0"}, kept
