@@ -45,7 +45,7 @@ def test_round_trip(
             record_property(f"max_abs_{difference.name}", difference.max_abs)
             record_property(f"max_rel_{difference.name}", difference.max_rel)
 
-    passed = False  # or failed as a known failure says: nothing left to look at
+    done_with_files = False  # passed, or failed as a known failure says
     try:
         with expected_failure(roundtrip_case.known_failures):
             try:
@@ -67,15 +67,15 @@ def test_round_trip(
                 record_property("limitation", str(limitation))
                 pytest.xfail(str(limitation))
             record(differences)
-        passed = True
+        done_with_files = True
     except (KnownFailureReproduced, pytest.xfail.Exception):
-        passed = True
+        done_with_files = True
         raise
     finally:
         # Whatever the verdict: a file the old release wrote is what the new one must read.
         if artifact_target is not None and roundtrip_case.format.file_name:
             _save_artifact(artifact_target, roundtrip_case, built_model, tmp_path)
-        if passed:
+        if done_with_files:
             _remove_saved_files(tmp_path)
 
 

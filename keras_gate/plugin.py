@@ -401,7 +401,7 @@ def built_model(request, current_model, record_property, device):
     except EntryError as error:
         # A usage error: its message (and the project's frames, once per entry), not the
         # gate's traceback; raised outside the except block, so without the chain.
-        built, problem = None, _entry_problem(request.config, error)
+        built, problem = None, _entry_problem(error)
     if problem:
         pytest.fail(problem, pytrace=False)
     if request.config.getoption("verify_inference"):
@@ -417,15 +417,13 @@ def built_model(request, current_model, record_property, device):
         pytest.fail(f"the case left Keras's global dtype policy at {left!r} (now restored)")
 
 
-def _entry_problem(config, error: EntryError) -> str:
-    shown = config.stash.setdefault(SHOWN_ERRORS_KEY, set())
-    if id(error) in shown:
+def _entry_problem(error: EntryError) -> str:
+    """The failure text of a case whose entry is unusable: the project's frames at its
+    first case only (the holder re-raises the same error for the entry's other cases)."""
+    if error.shown:
         return f"{error} (traceback above, at its first case)" if error.frames else str(error)
-    shown.add(id(error))
+    error.shown = True
     return error.report()
-
-
-SHOWN_ERRORS_KEY = pytest.StashKey[set]()
 
 
 @pytest.fixture(scope="session")

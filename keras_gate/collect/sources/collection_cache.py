@@ -77,7 +77,6 @@ class CollectionCache:
 
     def __init__(self, config, entries):
         self.config = config
-        self.entries = entries
         self.identity = _identity(config, entries)
 
     @classmethod

@@ -36,6 +36,8 @@ class EntryError(Exception):
         super().__init__(f"keras_gate_models entry {text!r}{model}: {problem}")
         self.frames = _project_frames(raised) if raised is not None else ""
         """Where the project's code raised (its frames only), or empty."""
+        self.shown = False
+        """Whether a case has reported it whole already."""
 
     def report(self) -> str:
         """The message, then the project's own traceback if its code raised."""
