@@ -203,8 +203,13 @@ def reference_names(built: BuiltModel) -> list[str]:
 
 def reference_outputs(fmt, built: BuiltModel) -> dict[str, np.ndarray]:
     """What ``fmt``'s revived object must predict: the format's own reference where it
-    has one (a traced graph), else the built model's outputs."""
+    has one (a traced graph), else the built model's outputs (an inference artifact's:
+    without the probes)."""
     if fmt.reference is not None:
         names = reference_names(built)
         return predict_families(lambda b: fmt.reference(built.model, b, names), built.inputs)
+    if not fmt.is_model:
+        # An inference artifact has the model's outputs only, not the gate's probes.
+        names = set(reference_names(built))
+        return {k: v for k, v in built.outputs.items() if k.removesuffix(CONSTANT) in names}
     return built.outputs
