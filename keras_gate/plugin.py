@@ -318,6 +318,12 @@ def pytest_collection_modifyitems(session, config, items):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
+    if call.excinfo is not None and call.excinfo.errisinstance(EntryFailed):
+        # Where pytest shows whole messages (CI, -vv) the summary would repeat the
+        # project's traceback: the failure section above has it.
+        crash = getattr(report.longrepr, "reprcrash", None)
+        if crash is not None:
+            crash.message = crash.message.splitlines()[0]
     case = case_of(item)
     if case is not None and call.when == "call" and call.excinfo is None and report.failed:
         # Nothing raised, yet the call failed: a strict xfail that passed.
@@ -403,7 +409,7 @@ def built_model(request, current_model, record_property, device):
         # gate's traceback; raised outside the except block, so without the chain.
         built, problem = None, _entry_problem(error)
     if problem:
-        pytest.fail(problem, pytrace=False)
+        raise EntryFailed(problem, pytrace=False)
     if request.config.getoption("verify_inference"):
         built.verify_inference()
     record_property("inference", built.inference)
@@ -415,6 +421,10 @@ def built_model(request, current_model, record_property, device):
     left = restore_global_policy()
     if left:
         pytest.fail(f"the case left Keras's global dtype policy at {left!r} (now restored)")
+
+
+class EntryFailed(pytest.fail.Exception):
+    """A case failed by its unusable entry; its summary line is the message's first line."""
 
 
 def _entry_problem(error: EntryError) -> str:

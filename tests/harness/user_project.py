@@ -26,22 +26,26 @@ class Scale(keras.layers.Layer):
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
 
 
-def run_project(directory, models: str, factories, *args, extra_ini: str = "", command=None):
-    """Write ``user_models.py`` and a ``pytest.ini`` naming ``factories``; run pytest there."""
+def run_project(
+    directory, models: str, factories, *args, extra_ini: str = "", command=None, env=None
+):
+    """Write ``user_models.py`` and a ``pytest.ini`` naming ``factories``; run pytest there
+    (``env``: variables to set, or to unset where the value is None)."""
     (directory / "user_models.py").write_text(models)
     entries = "".join(f"    user_models:{name}\n" for name in factories)
     (directory / "pytest.ini").write_text(f"[pytest]\nkeras_gate_models =\n{entries}{extra_ini}")
-    return run(directory, command or ["-m", "pytest", "-p", "no:cacheprovider", *args])
+    return run(directory, command or ["-m", "pytest", "-p", "no:cacheprovider", *args], env)
 
 
-def run(directory, args):
+def run(directory, args, env=None):
     """``python <args>`` in ``directory`` (an empty one: the script needs nothing beside it)."""
+    changed = {**ENV, **(env or {})}
     return subprocess.run(
         [sys.executable, *args],
         cwd=directory,
         capture_output=True,
         text=True,
-        env=ENV,
+        env={name: value for name, value in changed.items() if value is not None},
         timeout=300,
         check=False,
     )
