@@ -8,6 +8,8 @@ be built on CPU from a small config are listed in ``NOT_BUILT`` with the reason.
 
 from __future__ import annotations
 
+import keras_gate
+
 TEXT = dict(vocabulary_size=64, num_layers=2, num_heads=2, hidden_dim=16, intermediate_dim=32)
 """An encoder's or decoder's small size (most text backbones take these names)."""
 GQA = dict(
@@ -511,7 +513,12 @@ def _build(name: str, task: bool):
     )
 
 
+FORMATS = [*keras_gate.CORE_FORMATS, "preset"]
+"""keras-hub models travel as presets too (``save_to_preset`` / ``from_preset``)."""
+
+
 def _factory(name: str, task: bool):
+    @keras_gate.model(formats=FORMATS)
     def build():
         return _build(name, task)
 
@@ -520,8 +527,49 @@ def _factory(name: str, task: bool):
     return build
 
 
+BERT_VOCABULARY = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "quick", "brown", "fox"]
+BERT_VOCABULARY += ["jump", "##s", "over", "lazy", "dog", "."] + [f"w{i}" for i in range(49)]
+"""A WordPiece vocabulary of the text rows' size (64), with keras-hub's special tokens."""
+GPT2_MERGES = ["Ġ a", "Ġ t", "a i", "p l", "n e", "p o", "r t", "ai r", "pl a", "po rt"]
+GPT2_MERGES += ["pla ne", "Ġa t", "Ġ air", "Ġt h", "Ġth e"]
+"""Byte-pair merges in the manner of keras-hub's own tokenizer tests ("airplane at port")."""
+GPT2_VOCABULARY = ["<|endoftext|>", "!", *"Ġaiplnetorh"]
+GPT2_VOCABULARY += ["".join(merge.split()) for merge in GPT2_MERGES]
+"""The characters the merges join, then each merge's result (ids below the rows' 64)."""
+
+
+def _bert_tokenized_task():
+    import keras_hub
+
+    tokenizer = keras_hub.tokenizers.BertTokenizer(vocabulary=BERT_VOCABULARY)
+    preprocessor = keras_hub.models.BertTextClassifierPreprocessor(tokenizer, sequence_length=16)
+    return keras_hub.models.BertTextClassifier(
+        backbone=_build("bert", task=False), num_classes=2, preprocessor=preprocessor
+    )
+
+
+def _gpt2_tokenized_task():
+    import keras_hub
+
+    vocabulary = {token: i for i, token in enumerate(GPT2_VOCABULARY)}
+    tokenizer = keras_hub.tokenizers.GPT2Tokenizer(vocabulary=vocabulary, merges=GPT2_MERGES)
+    preprocessor = keras_hub.models.GPT2CausalLMPreprocessor(tokenizer, sequence_length=16)
+    return keras_hub.models.GPT2CausalLM(
+        backbone=_build("gpt2", task=False), preprocessor=preprocessor
+    )
+
+
+# Tasks with their preprocessor (built from vocabularies written here: no downloads):
+# a preset holds the tokenizer's assets, the preprocessing check reads them back.
+TOKENIZED = {
+    "hub_bert_tokenized_task": _bert_tokenized_task,
+    "hub_gpt2_tokenized_task": _gpt2_tokenized_task,
+}
+
 KERAS_HUB = {
     **{f"hub_{name}_backbone": _factory(name, False) for name in BACKBONES},
     **{f"hub_{name}_task": _factory(name, True) for name, row in BACKBONES.items() if row[2]},
+    **{name: keras_gate.model(formats=FORMATS)(build) for name, build in TOKENIZED.items()},
 }
-"""Every row's backbone and (where it has one) its Task: ``{model name: factory}``."""
+"""Every row's backbone and (where it has one) its Task, and the tokenized Tasks:
+``{model name: factory}``."""

@@ -13,6 +13,7 @@ from keras_gate.engine.checks.load import Load
 from keras_gate.engine.checks.next_step import NextStep
 from keras_gate.engine.checks.original import Original
 from keras_gate.engine.checks.predictions import Predictions
+from keras_gate.engine.checks.preprocessing import Preprocessing
 from keras_gate.engine.checks.protocol import Check, Finding
 from keras_gate.engine.checks.state import State
 from keras_gate.engine.checks.variables import Variables
@@ -22,6 +23,7 @@ CHECKS: tuple[Check, ...] = (
     Variables(),
     Configs(),
     Predictions(),
+    Preprocessing(),
     DerivedState(),
     State(),
     Original(),

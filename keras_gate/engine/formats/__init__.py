@@ -1,9 +1,10 @@
 """Formats: the protocol (``protocol``), the built-in tables (``builtin``: Keras's own;
-``deployment``: other runtimes) and the run's registry (``registry``: built-in plus what
+``deployment``: other runtimes; ``keras_hub_preset``: keras-hub's presets) and the run's registry (``registry``: built-in plus what
 projects register)."""
 
 from keras_gate.engine.formats.builtin import FORMATS
 from keras_gate.engine.formats.deployment import DEPLOYMENT_FORMATS
+from keras_gate.engine.formats.keras_hub_preset import HUB_FORMATS
 from keras_gate.engine.formats.protocol import FormatLimitation, RoundTripError, RoundTripFormat
 from keras_gate.engine.formats.registry import (
     CORE_FORMATS,
@@ -22,6 +23,7 @@ __all__ = [
     "FORMATS",
     "FormatLimitation",
     "FormatRegistrationError",
+    "HUB_FORMATS",
     "RoundTripError",
     "RoundTripFormat",
     "all_formats",

@@ -138,6 +138,7 @@ FORMATS: tuple[RoundTripFormat, ...] = (
         "keras_v3",
         ".keras",
         "Keras 3 native archive (model.save('m.keras'))",
+        carries_preprocessor=True,  # a Task's config and its tokenizer's assets
         repro=(
             'model.save(os.path.join(WORKDIR, "model.keras"))\n'
             'revived = keras.models.load_model(os.path.join(WORKDIR, "model.keras"))'

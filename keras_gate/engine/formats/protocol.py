@@ -70,6 +70,13 @@ class RoundTripFormat:
     deployment: bool = False
     """An artifact for another runtime: opt-in everywhere (a model names it; the
     suite runs it with ``--scenarios=deploy``)."""
+    carries_preprocessor: bool = False
+    """Promises a keras-hub Task's preprocessor back (its tokenizer's assets): the
+    ``preprocessing`` check compares what it makes of seeded texts."""
+    unsupported_model: Callable | None = None
+    """``unsupported_model(model) -> str | None``: why this path cannot hold this kind of
+    model at all (a keras-hub preset holds keras-hub models only), or None; such a
+    case skips, saying so: not a verdict."""
     limitation: Callable | None = None
     """``limitation(model, stage, error) -> str | None``: why a failure of this path is
     the format's documented limitation for this model (with the way out), not a

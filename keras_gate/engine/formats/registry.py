@@ -13,6 +13,7 @@ import re
 from keras_gate.api import did_you_mean
 from keras_gate.engine.formats.builtin import FORMATS
 from keras_gate.engine.formats.deployment import DEPLOYMENT_FORMATS
+from keras_gate.engine.formats.keras_hub_preset import HUB_FORMATS
 from keras_gate.engine.formats.protocol import RoundTripFormat
 
 _REGISTERED: dict[str, RoundTripFormat] = {}
@@ -37,7 +38,7 @@ def register_format(fmt: RoundTripFormat, origin: str = "") -> RoundTripFormat:
             f"{where}format name {fmt.name!r}: a marker and test-id part, so lowercase "
             "letters, digits and '_' only"
         )
-    taken = {f.name: f for f in (*FORMATS, *DEPLOYMENT_FORMATS)} | _REGISTERED
+    taken = {f.name: f for f in (*FORMATS, *DEPLOYMENT_FORMATS, *HUB_FORMATS)} | _REGISTERED
     if fmt.name in taken and taken[fmt.name] is not fmt:
         raise FormatRegistrationError(f"{where}format {fmt.name!r} is already registered")
     _REGISTERED[fmt.name] = fmt
@@ -50,9 +51,9 @@ def unregister_format(name: str) -> None:
 
 
 def all_formats() -> tuple[RoundTripFormat, ...]:
-    """The built-in formats (Keras's own, then the deployment runtimes'), then the
-    registered ones, in registration order."""
-    return (*FORMATS, *DEPLOYMENT_FORMATS, *_REGISTERED.values())
+    """The built-in formats (Keras's own, the deployment runtimes', keras-hub's), then
+    the registered ones, in registration order."""
+    return (*FORMATS, *DEPLOYMENT_FORMATS, *HUB_FORMATS, *_REGISTERED.values())
 
 
 def core_formats() -> tuple[str, ...]:
