@@ -54,3 +54,30 @@ def test_a_gpu_worker_sees_one_device_exact_kernels_and_growing_memory():
 def test_bad_settings_are_rejected_with_the_option_names():
     with pytest.raises(ValueError, match="--workers-per-gpu"):
         assign_device("gw0", ["0"], workers_per_gpu=0)
+
+
+class _Config:
+    """What pin_process reads of pytest's config: an xdist worker's."""
+
+    workerinput = {"workerid": "gw0"}
+
+    def getoption(self, name, default=None):
+        return {"workers_per_gpu": 2, "cpu_workers": 0}.get(name, default)
+
+
+def test_tensorflow_imported_too_early_is_refused_only_where_there_is_a_gpu_to_pin(monkeypatch):
+    import sys
+    import types
+
+    from keras_gate.distribute.devices import pin_process
+
+    monkeypatch.setitem(
+        sys.modules, "tensorflow", sys.modules.get("tensorflow", types.ModuleType("tensorflow"))
+    )
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0")
+    with pytest.raises(
+        pytest.UsageError, match=r"the gate could pin gw0 to its device \(gpu:0; GPUs 0\)"
+    ):
+        pin_process(_Config())
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")  # no GPU: CPU is all there is
+    assert pin_process(_Config()).device == "cpu"

@@ -46,8 +46,15 @@ def test_a_run_without_load_artifacts_has_no_deselected_phantom(tmp_path):
 def test_the_h5_save_notice_is_silenced_in_logs_and_in_reproducers(tmp_path):
     # The forgetful layer fails its h5 case: pytest shows that case's captured log.
     repro = tmp_path / "repro"
-    result = run_project(
-        tmp_path, MODELS, ["forgets_config"], "-k", "h5", "-rA", f"--repro-dir={repro}"
+    result = run_project(  # a process of its own: absl writes where the process's stderr is
+        tmp_path,
+        MODELS,
+        ["forgets_config"],
+        "-k",
+        "h5",
+        "-rA",
+        f"--repro-dir={repro}",
+        subprocess=True,
     )
     assert result.returncode == pytest.ExitCode.TESTS_FAILED, result.stdout[-2000:]
     assert "FAILED pytest.ini::test_round_trip[forgets_config-h5]" in result.stdout
