@@ -127,6 +127,11 @@ class Variant:
     def is_default(self) -> bool:
         return not self.id
 
+    def unsupported(self) -> str | None:
+        """Why this variant cannot be built with the Keras installed (found without
+        importing it), or None; its cases skip, saying so."""
+        return None
+
 
 DEFAULT_VARIANT = Variant()
 

@@ -116,6 +116,7 @@ def case_param(case: GateCase, backend: str):
         reason = " | or | ".join(entry.reason for entry in case.known_failures)
         marks.append(pytest.mark.xfail(reason=reason, strict=True, raises=KnownFailureReproduced))
     unsupported = case.format.unsupported_on(backend) if case.is_format else None
+    unsupported = unsupported or getattr(case.variant, "unsupported", lambda: None)()
     backends = case.model.settings.backends
     if not unsupported and backends and backend not in backends:
         unsupported = (

@@ -17,7 +17,7 @@ from keras_gate.collect.cases import case_param
 
 
 def test_default_scenario_is_the_seed_setup():
-    assert Scenario().names == ("functional_head", "fresh", "float32")
+    assert Scenario().names == ("functional_head", "fresh", "float32", "unquantized")
     assert Scenario().is_default and Scenario().id == ""
 
 
@@ -130,3 +130,15 @@ def test_the_deployment_formats_are_opt_in_and_run_with_deploy():
         "MobileNetV2",
     }
     assert {case.check for case in chosen} == {"roundtrip"}
+
+
+def test_a_quantization_mode_newer_than_this_keras_skips_saying_so(monkeypatch):
+    from fixtures.scenarios import QUANTIZATIONS
+    from keras_gate.engine.runtime import versions
+
+    int4 = Scenario(quantization=next(q for q in QUANTIZATIONS if q.name == "int4"))
+    monkeypatch.setattr(versions, "keras_version", lambda: "3.5.0")
+    assert int4.unsupported() == "int4 quantization needs keras >= 3.11.0; this is 3.5.0"
+    assert Scenario().unsupported() is None
+    monkeypatch.setattr(versions, "keras_version", lambda: "3.15.1")
+    assert int4.unsupported() is None

@@ -1,6 +1,6 @@
 """Formats: the protocol (``protocol``), the built-in tables (``builtin``: Keras's own;
-``deployment``: other runtimes; ``keras_hub_preset``: keras-hub's presets) and the run's registry (``registry``: built-in plus what
-projects register)."""
+``deployment``: other runtimes; ``keras_hub_preset``: keras-hub's presets) and the run's
+registry (``registry``: built-in plus what projects register)."""
 
 from keras_gate.engine.formats.builtin import FORMATS
 from keras_gate.engine.formats.deployment import DEPLOYMENT_FORMATS
