@@ -15,7 +15,7 @@ from keras_gate.engine.checks import checks_for, findings_text
 from keras_gate.engine.checks.failures import PredictionMismatch, StateMismatch
 from keras_gate.engine.checks.predictions import OutputDifference, compare_outputs
 from keras_gate.engine.checks.protocol import RoundTrip
-from keras_gate.engine.formats import RoundTripError
+from keras_gate.engine.formats import FormatLimitation, RoundTripError
 from keras_gate.engine.localisation import localise
 from keras_gate.engine.tolerances import Tolerance
 
@@ -74,6 +74,9 @@ def check_round_trip(
     try:
         predicted = predict_revived(fmt, built, trip.revived)
     except Exception as error:  # it loaded but cannot predict: the round trip broke it
+        explanation = fmt.limitation(built.model, "predict", error) if fmt.limitation else None
+        if explanation:  # unless the format documents that it cannot run this model
+            raise FormatLimitation(fmt.name, "predict", error, explanation) from error
         raise RoundTripError(fmt.name, "predict", error) from error
     trip.differences = compare_outputs(expected, predicted, tolerance)
     findings = [finding for check in checks for finding in check.findings(trip)]

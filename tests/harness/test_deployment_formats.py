@@ -157,3 +157,41 @@ def test_a_format_whose_runtime_or_release_is_missing_says_which():
     )
     future = dataclasses.replace(fmt, keras_min="99.0")
     assert future.unsupported_on("tensorflow").startswith("onnx needs keras >= 99.0; this is ")
+
+
+def test_a_runtime_s_op_gap_is_the_format_s_limitation_naming_the_op():
+    from keras_gate.engine.formats.deployment import _LITERT_OP_GAP, _ONNX_OP_GAP
+
+    onnx = _ONNX_OP_GAP(
+        None, "load", RuntimeError("No Op registered for Erfc with domain_version of 15")
+    )
+    assert "the TensorFlow op Erfc, which tf2onnx left unconverted" in onnx
+    select = "Select TensorFlow op(s), included in the given model, is(are) not supported by this"
+    assert "Flex delegate" in _LITERT_OP_GAP(None, "predict", RuntimeError(select))
+    assert _ONNX_OP_GAP(None, "load", RuntimeError("Required inputs (['x']) are missing")) is None
+
+
+def test_an_adapted_vocabulary_is_no_variable_a_weights_file_holds(tmp_path):
+    from keras_gate.engine.formats import FormatLimitation
+
+    if keras_backend() != "tensorflow":
+        pytest.skip("string tensors: the tensorflow backend")
+    lookup = keras.layers.StringLookup(output_mode="one_hot")
+    lookup.adapt(np.array(["paris", "lima", "oslo"]))
+    inputs = keras.Input((1,), dtype="string", name="city")
+    model = keras.Model(inputs, keras.layers.Dense(2, name="out")(lookup(inputs)))
+    built = prepare_model("lookup", model, inputs=np.array([["oslo"], ["lima"]]))
+    fmt = get_format("sharded_weights")
+    with pytest.raises(FormatLimitation, match="an adapted lookup layer's vocabulary is an asset"):
+        check_round_trip(built, fmt, tmp_path, fmt.tolerance("float32", "cpu"))
+    check_round_trip(
+        built, get_format("keras_v3"), tmp_path / "v3", fmt.tolerance("float32", "cpu")
+    )
+
+
+def test_a_user_s_batch_of_texts_gets_its_constant_example():
+    # np.array(["oslo", ...]) is <U4: NumPy's max has no loop for it (the gate raised).
+    from keras_gate.engine.runtime.inputs import constant_batch
+
+    assert constant_batch(np.array([["lima"], ["oslo"]])).tolist() == [["oslo"]]
+    assert constant_batch(np.array([[b"a"], [b"b"]], dtype=object)).tolist() == [[b"b"]]

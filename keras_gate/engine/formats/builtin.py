@@ -133,6 +133,19 @@ def _h5_unresolved_registered_class(model, stage: str, error: BaseException) -> 
     return None
 
 
+def _weights_hold_no_vocabulary(model, stage: str, error: BaseException) -> str | None:
+    """A weights file holds variables; an adapted StringLookup, IntegerLookup or
+    TextVectorization keeps its vocabulary as an asset (the ``.keras`` archive carries
+    it), so the model rebuilt from its config has an empty lookup table."""
+    if stage != "predict" or "Table not initialized" not in str(error):
+        return None
+    return (
+        "a weights file holds variables only, and an adapted lookup layer's vocabulary is "
+        "an asset (model.save('m.keras') carries it): the model rebuilt from its config "
+        "has none. Leave this format out of the model's formats"
+    )
+
+
 FORMATS: tuple[RoundTripFormat, ...] = (
     RoundTripFormat(
         "keras_v3",
@@ -160,6 +173,7 @@ FORMATS: tuple[RoundTripFormat, ...] = (
         "weights only: model.save_weights('m.weights.h5') into a model rebuilt from its config",
         save=_save_weights,
         load=_load_weights_into_fresh_model,
+        limitation=_weights_hold_no_vocabulary,
         repro=(
             'model.save_weights(os.path.join(WORKDIR, "model.weights.h5"))\n'
             "revived = keras.models.model_from_json(model.to_json())\n"
@@ -177,6 +191,7 @@ FORMATS: tuple[RoundTripFormat, ...] = (
         "the weights) into a model rebuilt from its config",
         save=_save_sharded_weights,
         load=_load_weights_into_fresh_model,
+        limitation=_weights_hold_no_vocabulary,
         repro=(
             "sizes = [np.prod(v.shape) * np.dtype(v.dtype).itemsize for v in model.weights]\n"
             'path = os.path.join(WORKDIR, "model.weights.json")\n'

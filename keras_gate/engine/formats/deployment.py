@@ -144,6 +144,58 @@ def _predict_openvino(compiled, inputs, names: list[str]) -> dict:
     return _by_name(names, [(set(port.get_names()), result[port]) for port in compiled.outputs])
 
 
+def _op_gap(patterns: tuple[tuple[str, str], ...]):
+    """A runtime's documented op coverage: an error matching one of ``patterns``
+    (``(regex, explanation)``, the explanation may name the regex's first group) is a
+    limitation of the format for this model, not a defect of the round trip."""
+    import re
+
+    def limitation(model, stage: str, error: BaseException) -> str | None:
+        text = str(error)
+        for pattern, explanation in patterns:
+            found = re.search(pattern, text)
+            if found:
+                op = found.group(1) if found.groups() else ""
+                return (
+                    explanation.format(op=op) + " (or leave this format out of the model's formats)"
+                )
+        return None
+
+    return limitation
+
+
+_ONNX_OP_GAP = _op_gap(
+    (
+        (
+            r"No Op registered for (\w+) with domain_version",
+            "the exported file holds the TensorFlow op {op}, which tf2onnx left unconverted "
+            "and onnxruntime has no kernel for",
+        ),
+    )
+)
+_LITERT_OP_GAP = _op_gap(
+    (
+        (
+            r"Select TensorFlow op\(s\), included in the given model, is\(are\) not supported",
+            "the export needs TensorFlow ops outside LiteRT's builtin set (Select TF ops), "
+            "whose Flex delegate ai-edge-litert's interpreter does not link",
+        ),
+    )
+)
+_OPENVINO_OP_GAP = _op_gap(
+    (
+        (
+            r"OpConversionFailure|No conversion rule found for operations?:? ?(\w*)",
+            "OpenVINO's TensorFlow frontend has no conversion for an op of this model{op}",
+        ),
+        (
+            r"unregistered_parameters",
+            "OpenVINO's converter cannot take this model's lookup-table parameters",
+        ),
+    )
+)
+
+
 def _export_repro(fmt: str, file_name: str, load: str) -> str:
     return (
         "if not model._called:  # the exporter refuses a model never called\n"
@@ -163,6 +215,7 @@ DEPLOYMENT_FORMATS: tuple[RoundTripFormat, ...] = (
         save=_exporter("onnx"),
         load=_load_onnx,
         predict=_predict_onnx,
+        limitation=_ONNX_OP_GAP,
         requires=("onnxruntime", "onnx", "tf2onnx"),
         extra="onnx",
         keras_min="3.8.0",
@@ -186,6 +239,7 @@ DEPLOYMENT_FORMATS: tuple[RoundTripFormat, ...] = (
         save=_exporter("litert"),
         load=_load_litert,
         predict=_predict_litert,
+        limitation=_LITERT_OP_GAP,
         requires=("ai_edge_litert",),
         extra="litert",
         keras_min="3.13.0",
@@ -217,6 +271,7 @@ DEPLOYMENT_FORMATS: tuple[RoundTripFormat, ...] = (
         save=_exporter("openvino"),
         load=_load_openvino,
         predict=_predict_openvino,
+        limitation=_OPENVINO_OP_GAP,
         requires=("openvino",),
         extra="openvino",
         keras_min="3.11.0",

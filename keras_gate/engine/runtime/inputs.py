@@ -212,6 +212,9 @@ def constant_batch(inputs):
 
     def one(array):
         array = np.asarray(array)
-        return np.full((1, *array.shape[1:]), array.max(), dtype=array.dtype)
+        # Texts (a user's np.array(["oslo"]) is <U4, which NumPy's max has no loop for):
+        # the largest by Python's order, as for numbers.
+        top = max(array.ravel().tolist()) if array.dtype.kind in "USO" else array.max()
+        return np.full((1, *array.shape[1:]), top, dtype=array.dtype)
 
     return keras.tree.map_structure(one, inputs)
