@@ -76,7 +76,7 @@ def main() -> None:
     formats = [fmt for fmt in FORMATS if fmt.core]
     # The seed scenario, core formats: the cases naive and floor do too.
     selection = (
-        "roundtrip and functional_head and fresh and float32 and ("
+        "roundtrip and functional_head and fresh and float32 and unquantized and ("
         + " or ".join(fmt.name for fmt in formats)
         + ") and ("
         + " or ".join(m.marker for m in models)

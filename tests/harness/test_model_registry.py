@@ -72,7 +72,7 @@ def _collect(*args):
     ]
 
 
-SEED = " and functional_head and fresh and float32"
+SEED = " and functional_head and fresh and float32 and unquantized"
 """Narrows an expression to the seed scenario (the other scenarios have their own tests)."""
 
 
