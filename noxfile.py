@@ -3,8 +3,8 @@
     nox -s gate                                   # pinned Keras, TensorFlow, quick tier
     KERAS=3.5.0 nox -s "gate(backend='tensorflow')" -- -m quick
     KERAS=latest nox -s "gate(backend='jax')" -- tests/regression
-    nox -s bisect -- -m "efficientnetb0 and keras_v3 and functional_head and fresh and float32 and unquantized" \\
-        --range 3.0.0..3.15.1 -k round_trip
+    nox -s bisect -- --range 3.0.0..3.15.1 -k round_trip \\
+        -m "efficientnetb0 and keras_v3 and functional_head and fresh and float32 and unquantized"
 
 ``KERAS`` is a release (``3.9.0``), ``pinned`` (.ci/constraints.txt, the default),
 ``latest`` or ``nightly``. Arguments after ``--`` go to pytest (default: the

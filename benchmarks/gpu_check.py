@@ -37,7 +37,8 @@ from keras_gate.distribute.devices import count_nvidia_gpus  # noqa: E402
 def selection(tier: str) -> tuple[list[str], str]:
     models = [m for m in MODELS if tier == "full" or m.quick]
     expression = (
-        f"roundtrip and functional_head and fresh and float32 and unquantized and ({' or '.join(CORE_FORMATS)})"
+        "roundtrip and functional_head and fresh and float32 and unquantized"
+        f" and ({' or '.join(CORE_FORMATS)})"
         f" and ({' or '.join(m.marker for m in models)})"
     )
     return [m.constructor for m in models], expression
