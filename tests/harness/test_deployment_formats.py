@@ -162,10 +162,15 @@ def test_a_format_whose_runtime_or_release_is_missing_says_which():
 def test_a_runtime_s_op_gap_is_the_format_s_limitation_naming_the_op():
     from keras_gate.engine.formats.deployment import _LITERT_OP_GAP, _ONNX_OP_GAP
 
-    onnx = _ONNX_OP_GAP(
-        None, "load", RuntimeError("No Op registered for Erfc with domain_version of 15")
-    )
-    assert "the TensorFlow op Erfc, which tf2onnx left unconverted" in onnx
+    found = "No Op registered for LookupTableFindV2 with domain_version of 15"
+    onnx = _ONNX_OP_GAP(None, "load", RuntimeError(found))
+    assert "the TensorFlow op LookupTableFindV2, which tf2onnx has no conversion for" in onnx
+    # An op that is no known gap (keras-nightly left a PartitionedCall in a mixed-precision
+    # model's export, which 3.15.1 inlines) is a failure, not a limitation; so is Erfc,
+    # an exact gelu the exporter could write as ONNX's Erf (a known failure in corpus/).
+    for op in ("PartitionedCall", "Erfc"):
+        call = f"No Op registered for {op} with domain_version of 15"
+        assert _ONNX_OP_GAP(None, "load", RuntimeError(call)) is None
     select = "Select TensorFlow op(s), included in the given model, is(are) not supported by this"
     assert "Flex delegate" in _LITERT_OP_GAP(None, "predict", RuntimeError(select))
     assert _ONNX_OP_GAP(None, "load", RuntimeError("Required inputs (['x']) are missing")) is None

@@ -21,8 +21,11 @@ def model(mode):
 
 
 failed = []
-for mode, formats in ((None, ("onnx", "litert", "openvino")), ("float8", ("onnx", "litert",
-                      "openvino")), ("int8", ("litert",))):
+for mode, formats in (
+    (None, ("onnx", "litert", "openvino")),
+    ("float8", ("onnx", "litert", "openvino")),
+    ("int8", ("litert",)),
+):
     for fmt in formats:
         suffix = {"onnx": ".onnx", "litert": ".tflite", "openvino": ".xml"}[fmt]
         path = os.path.join(tempfile.mkdtemp(), "m" + suffix)

@@ -26,6 +26,8 @@ for name, encoder in encoders.items():
     differs = float(np.abs(np.asarray(model(x)) - np.asarray(model(x, training=False))).max())
     print(f"{cls}: model(x) vs model(x, training=False): max |diff| {differs:.3g}")
     found += [cls] if differs else []
-print(f"{'reproduced' if found else 'not reproduced'} on keras {keras.__version__}, "
-      f"keras-hub {keras_hub.__version__}")
+print(
+    f"{'reproduced' if found else 'not reproduced'} on keras {keras.__version__}, "
+    f"keras-hub {keras_hub.__version__}"
+)
 sys.exit(1 if found else 0)
