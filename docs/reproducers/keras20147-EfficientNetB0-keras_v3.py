@@ -22,7 +22,7 @@ import sys
 import tempfile
 from types import SimpleNamespace
 
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("KERAS_BACKEND", 'tensorflow')
 
 import numpy as np  # noqa: E402
 import keras  # noqa: E402
@@ -31,7 +31,7 @@ import contextlib
 import hashlib
 from types import SimpleNamespace
 
-ROOT_SEED = "keras-serialization-gate/1"
+ROOT_SEED = 'keras-serialization-gate/1'
 TRAIN_STEPS = 2
 TRAIN_IMAGES = 1
 CLASSES = 10
@@ -140,10 +140,13 @@ def apply_training_state(model, base, state, spec) -> None:
         train(model, spec, "train")
 
 
-WEIGHTS = "/tmp/suite/cache/efficientnetb0-keras3.5.0-tensorflow-synthetic1.h5"
-SPEC = SimpleNamespace(constructor="EfficientNetB0", resolution=224, pixel_range=(0.0, 255.0))
-TRAINING = SimpleNamespace(trained=False, frozen="none")
-POLICY = "float32"
+
+WEIGHTS = '/tmp/suite/cache/efficientnetb0-keras3.5.0-tensorflow-synthetic1.h5'
+SPEC = SimpleNamespace(
+    constructor='EfficientNetB0', resolution=224, pixel_range=(0.0, 255.0)
+)
+TRAINING = SimpleNamespace(trained=False, frozen='none')
+POLICY = 'float32'
 
 
 def build_model():
@@ -189,7 +192,7 @@ def round_trip(model):
 WORKDIR = tempfile.mkdtemp(prefix="keras-repro-")
 RTOL, ATOL = 0.0, 0.0
 CARRIES_COMPILE, CARRIES_OPTIMIZER = True, True
-REPORTED = ["predictions", "derived state"]
+REPORTED = ['predictions', 'derived state']
 """What the gate found on the release that wrote this file: each is checked again here."""
 CONFIG_LAYERS = []
 """The layers whose config the gate found changed."""
@@ -358,7 +361,6 @@ def main():
             found[kind] = check(ctx)
     return summarise(found)
 
-
 def check_load(ctx):
     return ctx.load_error  # the save, load or first prediction raised (main() tried it)
 
@@ -436,14 +438,14 @@ def check_next_step(ctx):
 
 
 CHECKS = {
-    "load": check_load,
-    "variables": check_variables,
-    "configs": check_configs,
-    "predictions": check_predictions,
-    "derived state": check_derived_state,
-    "state": check_state,
-    "original": check_original,
-    "next step": check_next_step,
+    'load': check_load,
+    'variables': check_variables,
+    'configs': check_configs,
+    'predictions': check_predictions,
+    'derived state': check_derived_state,
+    'state': check_state,
+    'original': check_original,
+    'next step': check_next_step,
 }
 
 

@@ -21,7 +21,7 @@ import sys
 import tempfile
 from types import SimpleNamespace
 
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("KERAS_BACKEND", 'tensorflow')
 
 import numpy as np  # noqa: E402
 import keras  # noqa: E402
@@ -30,7 +30,7 @@ import contextlib
 import hashlib
 from types import SimpleNamespace
 
-ROOT_SEED = "keras-serialization-gate/1"
+ROOT_SEED = 'keras-serialization-gate/1'
 TRAIN_STEPS = 2
 TRAIN_IMAGES = 1
 CLASSES = 10
@@ -139,10 +139,13 @@ def apply_training_state(model, base, state, spec) -> None:
         train(model, spec, "train")
 
 
-WEIGHTS = "/tmp/suite/cache/efficientnetb0-keras3.15.1-tensorflow-synthetic1.h5"
-SPEC = SimpleNamespace(constructor="EfficientNetB0", resolution=224, pixel_range=(0.0, 255.0))
-TRAINING = SimpleNamespace(trained=False, frozen="none")
-POLICY = "float32"
+
+WEIGHTS = '/tmp/suite/cache/efficientnetb0-keras3.15.1-tensorflow-synthetic1.h5'
+SPEC = SimpleNamespace(
+    constructor='EfficientNetB0', resolution=224, pixel_range=(0.0, 255.0)
+)
+TRAINING = SimpleNamespace(trained=False, frozen='none')
+POLICY = 'float32'
 
 
 def build_model():
@@ -188,7 +191,7 @@ def round_trip(model):
 WORKDIR = tempfile.mkdtemp(prefix="keras-repro-")
 RTOL, ATOL = 0.0, 0.0
 CARRIES_COMPILE, CARRIES_OPTIMIZER = True, True
-REPORTED = ["predictions", "derived state"]
+REPORTED = ['predictions', 'derived state']
 """What the gate found on the release that wrote this file: each is checked again here."""
 CONFIG_LAYERS = []
 """The layers whose config the gate found changed."""
@@ -357,7 +360,6 @@ def main():
             found[kind] = check(ctx)
     return summarise(found)
 
-
 def check_load(ctx):
     return ctx.load_error  # the save, load or first prediction raised (main() tried it)
 
@@ -435,14 +437,14 @@ def check_next_step(ctx):
 
 
 CHECKS = {
-    "load": check_load,
-    "variables": check_variables,
-    "configs": check_configs,
-    "predictions": check_predictions,
-    "derived state": check_derived_state,
-    "state": check_state,
-    "original": check_original,
-    "next step": check_next_step,
+    'load': check_load,
+    'variables': check_variables,
+    'configs': check_configs,
+    'predictions': check_predictions,
+    'derived state': check_derived_state,
+    'state': check_state,
+    'original': check_original,
+    'next step': check_next_step,
 }
 
 

@@ -22,9 +22,7 @@ path = os.path.join(tempfile.mkdtemp(), "model.h5")
 try:
     model.save(path)
 except ValueError as error:
-    print(
-        f"reproduced on keras {keras.__version__}, keras-hub {keras_hub.__version__}: "
-        f"{str(error).splitlines()[0]}"
-    )
+    print(f"reproduced on keras {keras.__version__}, keras-hub {keras_hub.__version__}: "
+          f"{str(error).splitlines()[0]}")
     sys.exit(1)
 print(f"not reproduced on keras {keras.__version__}, keras-hub {keras_hub.__version__}")

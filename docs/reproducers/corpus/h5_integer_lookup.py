@@ -21,12 +21,8 @@ revived = keras.models.load_model(path)
 try:
     same = np.array_equal(model(data), revived(data))
 except Exception as error:
-    print(
-        f"reproduced on keras {keras.__version__} ({keras.backend.backend()}): "
-        f"{type(error).__name__}"
-    )
+    print(f"reproduced on keras {keras.__version__} ({keras.backend.backend()}): "
+          f"{type(error).__name__}")
     sys.exit(1)
-print(
-    f"{'not ' if same else ''}reproduced on keras {keras.__version__} ({keras.backend.backend()})"
-)
+print(f"{'not ' if same else ''}reproduced on keras {keras.__version__} ({keras.backend.backend()})")
 sys.exit(0 if same else 1)

@@ -16,13 +16,8 @@ except ImportError as error:  # exit 2: the script cannot run here
     sys.exit(2)
 
 backbone = keras_hub.models.DINOV2Backbone(
-    patch_size=8,
-    num_layers=2,
-    hidden_dim=16,
-    num_heads=2,
-    intermediate_dim=32,
-    image_shape=(32, 32, 3),
-    position_embedding_shape=(32, 32, 3),
+    patch_size=8, num_layers=2, hidden_dim=16, num_heads=2, intermediate_dim=32,
+    image_shape=(32, 32, 3), position_embedding_shape=(32, 32, 3),
 )
 path = os.path.join(tempfile.mkdtemp(), "model.keras")
 backbone.save(path)
@@ -30,9 +25,7 @@ revived = keras.models.load_model(path)
 before = [layer.name for layer in backbone.layers]
 after = [layer.name for layer in revived.layers]
 if before != after:
-    print(
-        f"reproduced on keras {keras.__version__}, keras-hub {keras_hub.__version__}: "
-        f"{before} -> {after}"
-    )
+    print(f"reproduced on keras {keras.__version__}, keras-hub {keras_hub.__version__}: "
+          f"{before} -> {after}")
     sys.exit(1)
 print(f"not reproduced on keras {keras.__version__}, keras-hub {keras_hub.__version__}")

@@ -15,14 +15,8 @@ except ImportError as error:
     sys.exit(2)
 
 backbone = keras_hub.models.WhisperBackbone(
-    vocabulary_size=64,
-    num_layers=2,
-    num_heads=2,
-    hidden_dim=16,
-    intermediate_dim=32,
-    num_mels=8,
-    max_encoder_sequence_length=16,
-    max_decoder_sequence_length=8,
+    vocabulary_size=64, num_layers=2, num_heads=2, hidden_dim=16, intermediate_dim=32,
+    num_mels=8, max_encoder_sequence_length=16, max_decoder_sequence_length=8,
 )
 path = os.path.join(tempfile.mkdtemp(), "model.keras")
 backbone.save(path)

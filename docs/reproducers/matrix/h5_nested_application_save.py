@@ -17,9 +17,7 @@ import keras
 
 base = keras.applications.MobileNetV2(weights=None, include_top=False, input_shape=(96, 96, 3))
 inputs = keras.Input((96, 96, 3))
-model = keras.Model(
-    inputs, keras.layers.Dense(2)(keras.layers.GlobalAveragePooling2D()(base(inputs)))
-)
+model = keras.Model(inputs, keras.layers.Dense(2)(keras.layers.GlobalAveragePooling2D()(base(inputs))))
 path = Path(tempfile.mkdtemp()) / "nested.h5"
 try:
     model.save(path)
