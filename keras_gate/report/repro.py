@@ -94,8 +94,23 @@ def loss_name(loss):
     return getattr(loss, "__name__", None) or getattr(loss, "name", None) or type(loss).__name__
 
 
+def variable_names(model):
+    """Each variable by its layer's place and its own name (not its position)."""
+    found = {{}}
+    for path, layer in layers(model):
+        if hasattr(layer, "layers"):
+            continue
+        for j, sub in enumerate(layer._flatten_layers(include_self=True, recursive=True)):
+            for v in [*sub._trainable_variables, *sub._non_trainable_variables]:
+                found[id(v)] = f"{{path}}/{{j}}/{{v.name}}"
+    return found
+
+
 def state(model):
+    names = variable_names(model)
     found = {{"model dtype policy": model.dtype_policy.name}}
+    # Their order too: what pairs variables by position (set_weights) depends on it.
+    found["trainable variables"] = [names.get(id(v), v.name) for v in model.trainable_variables]
     for path, layer in layers(model):
         if type(layer).__name__ != "InputLayer":
             found[f"layer {{path}} trainable"] = layer.trainable

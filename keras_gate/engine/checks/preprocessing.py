@@ -76,11 +76,15 @@ def preprocessing_differences(before: dict | None, after: dict | None) -> list[D
             where = f"{part}[{key!r}]" if key else part
             was = before[part][key] if key else before[part]
             now = after[part].get(key) if key else after[part]
+            # One row per text (a tokenizer's ids, a classifier's features); a causal LM's
+            # preprocessor gives (x, y, sample_weight): no text to name, shown whole.
+            per_text = isinstance(was, list) and len(was) == len(before["texts"])
             row = next((i for i, (a, b) in enumerate(zip(was, now)) if a != b), None)
-            text = before["texts"][row] if row is not None else ""
+            row = row if per_text else None
+            on = f" on {before['texts'][row]!r}" if row is not None else ""
             lines.append(
                 Difference(
-                    f"{where} differs on {text!r}: {_short(was, row)} -> {_short(now, row)}",
+                    f"{where} differs{on}: {_short(was, row)} -> {_short(now, row)}",
                     where,
                     "values",
                 )
@@ -98,24 +102,27 @@ class Preprocessing(Check):
     """The preprocessor's tokenizer and features on seeded texts, before and after."""
 
     name = "preprocessing"
-    repro = """
+    # The texts from this module's constants (the same texts as the check reads).
+    repro = f"""
     def reproduce(ctx):
         tok = getattr(getattr(ctx.model, "preprocessor", None), "tokenizer", None)
         if tok is None:
             return []
-        rng = np.random.default_rng(0)
+        rng = np.random.default_rng({TEXT_SEED})
         vocabulary = [str(t) for t in tok.get_vocabulary()]
         texts = [" ".join(rng.choice(vocabulary, size=8).tolist()) for _ in range(3)]
-        texts += ["The quick brown fox jumps over the lazy dog.", "", "zzqx unseen-word 12345"]
+        texts += {list(FIXED_TEXTS)!r}
         def plain(v):
             if isinstance(v, dict):
-                return {k: plain(v[k]) for k in sorted(v)}
+                return {{k: plain(v[k]) for k in sorted(v)}}
+            if isinstance(v, (tuple, list)):
+                return [plain(item) for item in v]
             return v.to_list() if hasattr(v, "to_list") else np.asarray(v).tolist()
         lines = []
         for part, of in (("tokenizer", lambda m: m.preprocessor.tokenizer),
                          ("preprocessor", lambda m: m.preprocessor)):
             if plain(of(ctx.model)(texts)) != plain(of(ctx.revived)(texts)):
-                lines.append(f"preprocessing: {part} differs on seeded texts")
+                lines.append(f"preprocessing: {{part}} differs on seeded texts")
         return lines
     """
 

@@ -21,8 +21,8 @@ from keras_gate.engine.formats.protocol import RoundTripFormat
 def _not_a_hub_model(model) -> str | None:
     try:
         import keras_hub
-    except ImportError:
-        return None  # unsupported_on has said so already
+    except ImportError as error:  # installed, but not importable with this Keras
+        return f"preset needs keras_hub, which does not import here: {error}"
     if isinstance(model, (keras_hub.models.Backbone, keras_hub.models.Task)):
         return None
     return (
