@@ -145,3 +145,30 @@ def test_a_k_that_matches_no_model_names_the_models():
     )
     assert result.returncode == pytest.ExitCode.NO_TESTS_COLLECTED
     assert "-k 'EfficientNetB9' selected no case; the models are: EfficientNetB0" in result.stdout
+
+
+def test_heavy_models_train_at_their_training_resolution_on_native_weights(monkeypatch):
+    """A trained scenario of a heavy model builds at ``training_resolution``; its weights
+    stay the native row's (calibrated at the native resolution, one cache file)."""
+    from fixtures import seed_model
+    from fixtures.scenarios import TRAINING_STATES, Scenario
+
+    asked = []
+
+    class Built(Exception):
+        pass
+
+    def build_application(spec, weights, synthetic_weights, resolution=0, **options):
+        asked.append((spec, resolution))
+        raise Built
+
+    monkeypatch.setattr(seed_model, "build_application", build_application)
+    b7 = get_model("EfficientNetB7")
+    for training in TRAINING_STATES:
+        with pytest.raises(Built):
+            seed_model.build_seed_model(b7, "synthetic", None, Scenario(training=training))
+    assert [spec for spec, _ in asked] == [b7] * len(TRAINING_STATES)
+    assert [resolution for _, resolution in asked] == [600, 224, 224, 224]
+    assert {spec.training_resolution for spec in MODELS if spec.heavy} == {224}
+    assert not any(spec.training_resolution for spec in MODELS if not spec.heavy)
+    assert get_model("EfficientNetB0").built_at(trained=True) == get_model("EfficientNetB0")
