@@ -16,16 +16,25 @@ from keras_gate.collect.cases import GateCase
 from keras_gate.engine.built_model import BuiltModel
 from keras_gate.engine.runtime import traced_graphs
 
+COLLECT_ABOVE_BYTES = 16 * 2**20
+"""Released variables worth a full garbage collection. A collection walks the whole heap
+(0.1–0.3 s in a worker holding TensorFlow, Keras's ``clear_session`` and pytest each
+asking for one); a small model's memory is left to Python's own collector instead."""
+
 
 class CurrentModel:
     """Builds a model on first request and drops it when another is requested."""
 
-    def __init__(self, announce=None):
+    def __init__(self, announce=None, collect_above_bytes: int = COLLECT_ABOVE_BYTES):
         self.announce = announce
         """``announce(text)``: one line when a build starts and ends (None: silent)."""
+        self.collect_above_bytes = collect_above_bytes
+        """Collect garbage on reclaim once the released variables reach this size, or a
+        failed build was released (its size is unknown)."""
         self._current: tuple | None = None
         self._failure: tuple[str, BaseException] | None = None
         self._dropped = False
+        self._dropped_bytes = 0
         self._registrations: frozenset[str] = frozenset()
         """TensorFlow's per-trace gradient registrations before the current build."""
 
@@ -63,6 +72,10 @@ class CurrentModel:
     def release(self) -> None:
         """Drop this holder's reference to the current model."""
         self._dropped |= self._current is not None or self._failure is not None
+        if self._current is not None:
+            self._dropped_bytes += _variable_bytes(self._current[1])
+        elif self._failure is not None:
+            self._dropped_bytes += self.collect_above_bytes
         self._current = None
         self._failure = None
 
@@ -73,21 +86,45 @@ class CurrentModel:
         """
         if not self._dropped:
             return
-        self._dropped = False
-        import keras
-
+        collect = self._dropped_bytes >= self.collect_above_bytes
+        self._dropped, self._dropped_bytes = False, 0
         # pytest keeps the last failing case's exception for post-mortem debugging
         # (sys.last_*) until the next case's call phase: its frames would hold the
         # released model (and what it revived) through the next model's build.
         for name in ("last_type", "last_value", "last_traceback", "last_exc"):
             if hasattr(sys, name):
                 delattr(sys, name)
-        keras.backend.clear_session()
+        clear_keras_session()
         # What the released model traced stays reachable from TensorFlow's gradient
         # registry until these go (``runtime.traced_graphs``).
         traced_graphs.drop_registrations_since(self._registrations)
-        gc.collect()
-        _return_freed_memory()
+        if collect:
+            gc.collect()
+            _return_freed_memory()
+
+
+def clear_keras_session() -> None:
+    """Keras's ``clear_session`` without the full collection it makes since 3.3 (the
+    caller decides); older releases have no such choice."""
+    import keras
+
+    try:
+        keras.backend.clear_session(free_memory=False)
+    except TypeError:  # keras < 3.3: no free_memory argument
+        keras.backend.clear_session()
+
+
+def _variable_bytes(built: BuiltModel) -> int:
+    """What ``built``'s model and its reload hold in variables (an estimate: the model's)."""
+    import numpy as np
+
+    total = 0
+    for variable in getattr(built.model, "variables", ()):
+        try:
+            total += int(np.prod(variable.shape)) * np.dtype(variable.dtype).itemsize
+        except TypeError:  # a dtype numpy does not know (float8, int4): count it as 1 byte
+            total += int(np.prod(variable.shape))
+    return 2 * total  # the revived copy is as large
 
 
 def rss_gib() -> float:

@@ -138,9 +138,9 @@ def tiny():
 
 @pytest.fixture(scope="module")
 def project_runs(tmp_path_factory):
-    """The project (a conftest registering two formats) run with and without ``-n 2``."""
+    """The project (a conftest registering two formats) run serially and in an xdist worker."""
     runs = {}
-    for name, args in {"serial": (), "xdist": ("-n", "2")}.items():
+    for name, args in {"serial": (), "xdist": ("-n", "1")}.items():  # hooks in a worker
         directory = tmp_path_factory.mktemp(name)
         (directory / "conftest.py").write_text(PROJECT_FORMAT)
         runs[name] = (

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from user_project import ENV, FORGETFUL_LAYER, run, run_project
+from user_project import ENV, FORGETFUL_LAYER, run, run_in_process, run_project
 
 MODELS = (
     FORGETFUL_LAYER
@@ -112,7 +112,7 @@ def test_a_run_under_n_says_each_model_done_and_reports_a_page(tmp_path):
         MODELS,
         ["tiny", "forgets_config"],
         "-n",
-        "2",
+        "1",
         f"--roundtrip-report={report}",
         f"--repro-dir={repro}",
     )
@@ -144,7 +144,12 @@ def test_a_run_under_n_says_each_model_done_and_reports_a_page(tmp_path):
 
 def test_a_second_collect_only_run_does_not_import_the_factories_again(tmp_path):
     # The module counts its imports; --co reuses what it read while no .py file changed.
-    counting = "open('imports.txt', 'a').write('x')\n" + MODELS
+    # It imports Keras in its factory: a --co run then pays for no TensorFlow import.
+    counting = (
+        "open('imports.txt', 'a').write('x')\n\n\ndef tiny():\n    import keras\n\n"
+        "    inputs = keras.Input((4,))\n"
+        "    return keras.Model(inputs, keras.layers.Dense(3, name='out')(inputs))\n"
+    )
     collect = ["-m", "pytest", "--co", "-q"]
 
     def imports():
@@ -156,7 +161,7 @@ def test_a_second_collect_only_run_does_not_import_the_factories_again(tmp_path)
     assert imports() == 1, "the second --co imported the factories again"
     changed = run_project(tmp_path, counting + "\n# edited\n", ["tiny"], command=collect)
     assert imports() == 2 and "test_round_trip[tiny-h5]" in changed.stdout
-    ran = run(tmp_path, ["-m", "pytest", "-q"])  # a run that runs cases imports them
+    ran = run_in_process(tmp_path, ["-q"])  # a run that runs cases imports them
     assert ran.returncode == 0 and imports() == 3, ran.stdout[-2000:]
 
 

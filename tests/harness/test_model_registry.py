@@ -50,12 +50,15 @@ def test_registry_matches_what_keras_builds_and_requests(spec):
         raise Requested(request.fname)
 
     constructor = getattr(keras.applications, spec.constructor)
+    # In a StatelessScope Keras defers the variables' initial values: the architecture and
+    # the request are what is checked here, not values (EfficientNetB7: 7.0 s -> 4.6 s).
     with intercept_weight_download(capture), pytest.raises(Requested) as seen:
-        constructor(
-            weights="imagenet",
-            include_top=False,
-            input_shape=(spec.resolution, spec.resolution, 3),
-        )
+        with keras.StatelessScope():
+            constructor(
+                weights="imagenet",
+                include_top=False,
+                input_shape=(spec.resolution, spec.resolution, 3),
+            )
     assert str(seen.value) == spec.official_weights_file, spec.constructor
     keras.backend.clear_session()
 

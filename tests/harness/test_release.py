@@ -41,7 +41,7 @@ def test_a_released_model_takes_its_traced_graphs_with_it():
         traced.extend(weakref.ref(g) for g in func_graphs() if id(g) not in existing)
         return prepare_model("silu", model)
 
-    holder = CurrentModel()
+    holder = CurrentModel(collect_above_bytes=0)  # a tiny model stands for a large one
     before = traced_graphs.registrations()
     holder.get(GateCase(GateModel("silu", build=build), "keras_v3"))
     assert traced_graphs.registrations() - before, "tracing silu registered no gradient"
@@ -73,7 +73,7 @@ def test_a_failed_case_does_not_keep_its_model_through_the_next_build():
         models.append(keras.Model(inputs, keras.layers.Dense(2)(inputs)))
         return prepare_model("failing", models[-1])
 
-    holder = CurrentModel()
+    holder = CurrentModel(collect_above_bytes=0)
     built = holder.get(GateCase(GateModel("failing", build=build), "keras_v3"))
 
     def case(built):  # a case that failed: pytest keeps its exception in sys.last_*
@@ -100,3 +100,20 @@ def test_eager_steps_set_a_traced_train_function_aside_and_give_it_back():
         model.train_on_batch(np.ones((2, 4), "float32"), np.zeros((2, 3), "float32"))
         assert model.run_eagerly and model.train_function is not traced
     assert model.train_function is traced and not model.run_eagerly
+
+
+@pytest.mark.parametrize("threshold, collections", [(0, 1), (10**9, 0)], ids=["large", "small"])
+def test_only_a_large_release_pays_for_a_full_collection(monkeypatch, threshold, collections):
+    from keras_gate.collect import lifecycle
+
+    def build(variant):
+        inputs = keras.Input((4,))
+        return prepare_model("dense", keras.Model(inputs, keras.layers.Dense(2)(inputs)))
+
+    holder = CurrentModel(collect_above_bytes=threshold)
+    holder.get(GateCase(GateModel("dense", build=build), "keras_v3"))
+    seen = []
+    monkeypatch.setattr(lifecycle.gc, "collect", lambda *args: seen.append(args))
+    holder.release()
+    holder.reclaim()
+    assert len(seen) == collections  # Keras's clear_session makes none of its own

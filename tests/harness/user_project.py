@@ -36,7 +36,7 @@ IN_PROCESS = not os.environ.get("KERAS_GATE_HARNESS_SUBPROCESS")
 """Run a project's pytest inside this worker (``pytest.main``), not as a new interpreter:
 a new one pays ~6 s importing TensorFlow and Keras, which most of these tests do not test.
 Tests of what only a fresh process shows (native log lines, a hang, the import cost
-itself, the CI environment) ask for a subprocess; ``KERAS_GATE_HARNESS_SUBPROCESS=1`` runs
+itself) ask for a subprocess; ``KERAS_GATE_HARNESS_SUBPROCESS=1`` runs
 every one in a subprocess."""
 
 
@@ -51,14 +51,17 @@ def run_project(
     subprocess: bool = False,
 ):
     """Write ``user_models.py`` and a ``pytest.ini`` naming ``factories``; run pytest there,
-    in this process unless ``subprocess`` (or a ``command`` or ``env`` is given: ``env``
-    sets variables, or unsets those whose value is None)."""
+    in this process unless ``subprocess`` (or a ``command`` is given). ``env`` sets
+    variables, or unsets those whose value is None (in this process: for the run only, so
+    only variables read while it runs, like pytest's ``CI``; others need a subprocess)."""
     (directory / "user_models.py").write_text(models)
     entries = "".join(f"    user_models:{name}\n" for name in factories)
     (directory / "pytest.ini").write_text(f"[pytest]\nkeras_gate_models =\n{entries}{extra_ini}")
     pytest_args = ["-p", "no:cacheprovider", *args]
-    if IN_PROCESS and not (subprocess or command or env):
-        return run_in_process(directory, pytest_args)
+    if IN_PROCESS and not (subprocess or command):
+        # pytest's unraisable-exception plugin collects garbage at exit, a walk of this
+        # whole worker's heap per run; it reports nothing the gate's tests read.
+        return run_in_process(directory, ["-p", "no:unraisableexception", *pytest_args], env)
     return run(directory, command or ["-m", "pytest", *pytest_args], env)
 
 
@@ -72,12 +75,12 @@ class Ran:
     stderr: str
 
 
-def run_in_process(directory, args) -> Ran:
+def run_in_process(directory, args, env=None) -> Ran:
     """``python -m pytest <args>`` in ``directory``, as ``pytest.main`` in this process: the
     directory first on ``sys.path`` (as ``-m`` puts it) and the working directory, both
     restored after; the project's own modules forgotten after, so the next project's
     ``user_models`` is its own. Keras's name counters start afresh, as in a new process."""
-    import keras
+    from keras_gate.collect.lifecycle import clear_keras_session
 
     directory = Path(directory).resolve()
     # A module of the same name another project (or test) left: this project's is its own.
@@ -85,14 +88,22 @@ def run_in_process(directory, args) -> Ran:
     for name in [n for n in sys.modules if n.split(".")[0] in own]:
         del sys.modules[name]
     cwd, path, before = os.getcwd(), list(sys.path), set(sys.modules)
+    environ = dict(os.environ)
     out, err = io.StringIO(), io.StringIO()
-    keras.backend.clear_session()
+    clear_keras_session()
     os.chdir(directory)
     sys.path.insert(0, str(directory))
+    for name, value in (env or {}).items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = pytest.main(list(args))
     finally:
+        os.environ.clear()
+        os.environ.update(environ)
         os.chdir(cwd)
         sys.path[:] = path
         for name in set(sys.modules) - before:
