@@ -1,5 +1,6 @@
 """Shared fixtures of the harness self-tests: a private cache and a built EfficientNetB0."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -21,8 +22,12 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def private_synthetic_weights(tmp_path_factory):
-    """Synthetic weights in a fresh cache, so self-tests never read the user's cache."""
-    return SyntheticWeights(WeightCache(tmp_path_factory.mktemp("weight-cache")))
+    """Synthetic weights in a fresh cache, so self-tests never read the user's cache; one
+    per run, shared by its xdist workers (the cache's lock makes each file once)."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's directory, above each worker's own
+    return SyntheticWeights(WeightCache(root / "harness-weight-cache"))
 
 
 @pytest.fixture(scope="session")
