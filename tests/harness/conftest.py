@@ -18,6 +18,9 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.path.is_relative_to(HERE):
             item.add_marker(pytest.mark.harness)
+        if {"b0_seed_model", "b0_reference"} & set(getattr(item, "fixturenames", ())):
+            # One xdist worker builds the session's EfficientNetB0, not each.
+            item.add_marker(pytest.mark.xdist_group("harness-b0"))
 
 
 @pytest.fixture(scope="session")

@@ -11,13 +11,20 @@ from keras_gate.engine.checks.preprocessing import preprocessor_outputs
 from keras_gate.engine.roundtrip import check_round_trip
 
 keras = pytest.importorskip("keras")
-keras_hub = pytest.importorskip("keras_hub")
+# keras-hub imported by these tests, on one worker, not by every worker's collection (1.5 s).
+pytestmark = pytest.mark.xdist_group("keras-hub")
+
+
+def _keras_hub():
+    return pytest.importorskip("keras_hub")
+
 
 VOCABULARY = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "quick", "fox", "."]
 VOCABULARY += [f"w{i}" for i in range(23)]
 
 
 def _tokenized_task():
+    keras_hub = _keras_hub()
     tokenizer = keras_hub.tokenizers.BertTokenizer(vocabulary=VOCABULARY)
     preprocessor = keras_hub.models.BertTextClassifierPreprocessor(tokenizer, sequence_length=8)
     backbone = keras_hub.models.BertBackbone(
