@@ -147,3 +147,13 @@ def test_a_quantization_mode_newer_than_this_keras_skips_saying_so(monkeypatch):
     assert Scenario().unsupported() is None
     monkeypatch.setattr(versions, "keras_version", lambda: "3.15.1")
     assert int4.unsupported() is None
+
+
+def test_the_quick_tier_exports_a_saved_model_from_one_model_only():
+    quick = {
+        case_id
+        for case_id, param in _ids("default").items()
+        if any(mark.name == "quick" for mark in param.marks)
+    }
+    assert {"EfficientNetB0-export", "MobileNetV2-keras_v3", "EfficientNetV2B0-clone"} <= quick
+    assert not {"MobileNetV2-export", "EfficientNetV2B0-export"} & quick
