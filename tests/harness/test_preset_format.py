@@ -19,6 +19,11 @@ def _keras_hub():
     return pytest.importorskip("keras_hub")
 
 
+@pytest.fixture(autouse=True)
+def _needs_keras_hub():
+    _keras_hub()  # every test here skips without keras-hub (the hub extra), at run time
+
+
 VOCABULARY = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "quick", "fox", "."]
 VOCABULARY += [f"w{i}" for i in range(23)]
 
