@@ -115,7 +115,7 @@ def clear_keras_session() -> None:
 
 
 def _variable_bytes(built: BuiltModel) -> int:
-    """What ``built``'s model and its reload hold in variables (an estimate: the model's)."""
+    """What ``built``'s model holds in variables, twice (its reload is as large)."""
     import numpy as np
 
     total = 0
