@@ -88,22 +88,20 @@ def run_in_process(directory, args, env=None) -> Ran:
     for name in [n for n in sys.modules if n.split(".")[0] in own]:
         del sys.modules[name]
     cwd, path, before = os.getcwd(), list(sys.path), set(sys.modules)
-    environ = dict(os.environ)
     out, err = io.StringIO(), io.StringIO()
     clear_keras_session()
     os.chdir(directory)
     sys.path.insert(0, str(directory))
-    for name, value in (env or {}).items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
     try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = pytest.main(list(args))
+        with pytest.MonkeyPatch.context() as patch:  # the run's variables, undone after
+            for name, value in (env or {}).items():
+                if value is None:
+                    patch.delenv(name, raising=False)
+                else:
+                    patch.setenv(name, value)
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                code = pytest.main(list(args))
     finally:
-        os.environ.clear()
-        os.environ.update(environ)
         os.chdir(cwd)
         sys.path[:] = path
         for name in set(sys.modules) - before:
