@@ -112,3 +112,31 @@ def test_a_loss_scale_optimizer_is_read_through_to_its_inner_optimizer():
     setup = model_state(model).compile_setup
     assert setup["optimizer"] == "LossScaleOptimizer(Adam)"
     assert setup["learning_rate"] == pytest.approx(1e-2)
+
+
+def test_the_optimizer_state_is_recorded_as_digests_not_copies(trained_pair):
+    from keras_gate.engine.runtime.value_digest import ValueDigest
+
+    original, revived = trained_pair
+    before = model_state(original)
+    assert all(isinstance(v, ValueDigest) for v in before.optimizer_variables.values())
+    # The original's slot changed after the record, and the revived differs from both:
+    # what was recorded can no longer be read, and that is said, not compared.
+    for model, delta in ((original, 1.0), (revived, 2.0)):
+        moment = model.optimizer.variables[3]
+        moment.assign(np.asarray(moment) + delta)
+    lines = state_differences(before, model_state(revived), TOLERANCE)
+    assert "optimizer variable #3: the original's changed since it was recorded" in lines
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float16", "bfloat16", "int8", "bool"])
+def test_next_step_restores_variables_bit_for_bit(dtype):
+    from keras_gate.engine.checks.next_step import restored_afterwards
+
+    values = [np.arange(12).reshape(3, 4) % 3, np.asarray(7), np.zeros((0, 2))]
+    variables = [keras.Variable(np.asarray(v).astype(dtype), dtype=dtype) for v in values]
+    before = [np.asarray(v).tobytes() for v in variables]
+    with restored_afterwards(variables):
+        for variable in variables:
+            variable.assign(np.ones(variable.shape, dtype))
+    assert [np.asarray(v).tobytes() for v in variables] == before

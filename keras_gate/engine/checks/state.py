@@ -13,6 +13,7 @@ import numpy as np
 
 from keras_gate.engine.checks.protocol import Check, Difference, Finding
 from keras_gate.engine.runtime.layer_tree import layers_by_path, variable_keys
+from keras_gate.engine.runtime.value_digest import ValueDigest
 from keras_gate.engine.tolerances import Tolerance
 
 
@@ -23,13 +24,13 @@ class ModelState:
     layer_dtype_policy: dict[str, str]
     compiled: bool
     compile_setup: dict = field(default_factory=dict)
-    optimizer_variables: dict[str, np.ndarray] = field(default_factory=dict)
+    optimizer_variables: dict[str, ValueDigest] = field(default_factory=dict)
     optimizer_iterations: int | None = None
     optimizer_built: bool = True
     """False for an optimizer that never took a step: it has no slot variables yet."""
 
 
-def _optimizer_state(optimizer) -> tuple[dict, dict[str, np.ndarray], int]:
+def _optimizer_state(optimizer) -> tuple[dict, dict[str, ValueDigest], int]:
     import keras
 
     name = type(optimizer).__name__
@@ -43,7 +44,8 @@ def _optimizer_state(optimizer) -> tuple[dict, dict[str, np.ndarray], int]:
     }
     # By position, as Keras itself restores them: their names derive from the
     # model variables' scope-dependent paths.
-    variables = {f"#{index}": np.asarray(v) for index, v in enumerate(optimizer.variables)}
+    # As digests: copies would double a trained model's slots through the reload.
+    variables = {f"#{index}": ValueDigest.of(v) for index, v in enumerate(optimizer.variables)}
     return setup, variables, int(np.asarray(optimizer.iterations))
 
 
@@ -163,7 +165,7 @@ def state_differences(
         revived_variables = {
             key: value
             for key, value in revived_variables.items()
-            if key in original.optimizer_variables or np.any(np.asarray(value) != 0)
+            if key in original.optimizer_variables or np.any(value.current() != 0)
         }
     lines += variable_differences(
         "optimizer variable", original.optimizer_variables, revived_variables, tolerance
@@ -181,7 +183,16 @@ def variable_differences(what: str, original: dict, revived: dict, tolerance: To
         if np.shape(value) != np.shape(other):
             text = f"{what} {key}: shape {np.shape(other)} != {np.shape(value)}"
             moved.append(Difference(text, key, f"{what}: shape"))
-        elif not np.allclose(other, value, rtol=tolerance.rtol, atol=tolerance.atol):
+            continue
+        if isinstance(value, ValueDigest):
+            if value == other:  # bitwise equal
+                continue
+            value, other = value.recorded(), other.current()
+            if value is None:  # the after-save check reports the original's change
+                text = f"{what} {key}: the original's changed since it was recorded"
+                moved.append(Difference(text, key, f"{what}: original changed"))
+                continue
+        if not np.allclose(other, value, rtol=tolerance.rtol, atol=tolerance.atol):
             diff = np.max(np.abs(np.asarray(other, "float64") - np.asarray(value, "float64")))
             moved.append(Difference(f"{what} {key}: max|diff|={diff:.3g}", key, f"{what}: values"))
     return lines + moved
