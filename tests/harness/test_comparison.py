@@ -1,5 +1,8 @@
 """The comparison: what counts as a difference, and what the message says."""
 
+import textwrap
+import types
+
 import numpy as np
 import pytest
 
@@ -50,3 +53,37 @@ def test_relative_and_absolute_bounds_combine():
 def test_unknown_device_names_the_table():
     with pytest.raises(KeyError, match="TOLERANCES"):
         tolerance_for("float16", "tpu")
+
+
+def test_the_same_overflow_before_and_after_is_equal():
+    # A float16 model that overflows (EfficientNetV2B2 under mixed_float16 on a saturated
+    # image) gives inf and NaN in the same places on both sides: not a difference.
+    overflowed = np.array([np.inf, -np.inf, np.nan, 1.5], "float16")
+    [difference] = assert_same_outputs({"a": overflowed}, {"a": overflowed.copy()}, TOL, "c")
+    assert difference.within and difference.max_abs == 0.0
+
+
+@pytest.mark.parametrize("changed", [5.0, -np.inf, np.nan])
+def test_an_infinity_that_changes_is_a_mismatch(changed):
+    original = np.array([np.inf, 1.0], "float32")
+    revived = np.array([changed, 1.0], "float32")
+    with pytest.raises(PredictionMismatch, match="DIFFERS"):
+        assert_same_outputs({"a": original}, {"a": revived}, Tolerance(1e-3, 1e-3), "c")
+    with pytest.raises(PredictionMismatch, match="DIFFERS"):  # and the other way round
+        assert_same_outputs({"a": revived}, {"a": original}, Tolerance(1e-3, 1e-3), "c")
+
+
+def test_the_reproducers_prediction_comparison_treats_infinities_alike():
+    from keras_gate.engine.checks.predictions import Predictions
+
+    namespace = {"np": np, "ATOL": 1e-3, "RTOL": 1e-3}
+    exec(textwrap.dedent(Predictions.repro), namespace)
+
+    def compare(before, after):
+        ctx = types.SimpleNamespace(before=[np.asarray(before)], revived=None, inputs=None)
+        namespace["outputs"] = lambda model, inputs: [np.asarray(after)]
+        return namespace["reproduce"](ctx)
+
+    assert compare([np.inf, np.nan, 1.0], [np.inf, np.nan, 1.0]) == []
+    assert compare([np.inf, np.nan, 1.0], [5.0, np.nan, 1.0])
+    assert compare([np.inf, np.nan, 1.0], [np.inf, 0.0, 1.0])

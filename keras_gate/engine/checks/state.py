@@ -192,7 +192,7 @@ def variable_differences(what: str, original: dict, revived: dict, tolerance: To
                 text = f"{what} {key}: the original's changed since it was recorded"
                 moved.append(Difference(text, key, f"{what}: original changed"))
                 continue
-        if not np.allclose(other, value, rtol=tolerance.rtol, atol=tolerance.atol):
+        if not np.allclose(other, value, tolerance.rtol, tolerance.atol, equal_nan=True):
             diff = np.max(np.abs(np.asarray(other, "float64") - np.asarray(value, "float64")))
             moved.append(Difference(f"{what} {key}: max|diff|={diff:.3g}", key, f"{what}: values"))
     return lines + moved
