@@ -160,7 +160,7 @@ def test_a_format_whose_runtime_or_release_is_missing_says_which():
 
 
 def test_a_runtime_s_op_gap_is_the_format_s_limitation_naming_the_op():
-    from keras_gate.engine.formats.deployment import _LITERT_OP_GAP, _ONNX_OP_GAP
+    from keras_gate.engine.formats.deployment import _ONNX_OP_GAP
 
     found = "No Op registered for LookupTableFindV2 with domain_version of 15"
     onnx = _ONNX_OP_GAP(None, "load", RuntimeError(found))
@@ -171,9 +171,60 @@ def test_a_runtime_s_op_gap_is_the_format_s_limitation_naming_the_op():
     for op in ("PartitionedCall", "Erfc"):
         call = f"No Op registered for {op} with domain_version of 15"
         assert _ONNX_OP_GAP(None, "load", RuntimeError(call)) is None
-    select = "Select TensorFlow op(s), included in the given model, is(are) not supported by this"
-    assert "Flex delegate" in _LITERT_OP_GAP(None, "predict", RuntimeError(select))
     assert _ONNX_OP_GAP(None, "load", RuntimeError("Required inputs (['x']) are missing")) is None
+
+
+def test_litert_s_select_ops_are_a_limitation_only_when_every_one_is_in_the_table():
+    from keras_gate.engine.formats.deployment import _LITERT_OP_GAP, SelectOpsNeeded
+
+    select = RuntimeError("Select TensorFlow op(s), included in the given model, is(are) not")
+    known = SelectOpsNeeded(("FlexRoll", "FlexStridedSlice"), select)
+    assert "(FlexRoll, FlexStridedSlice: Select TF ops)" in _LITERT_OP_GAP(None, "predict", known)
+    # One op outside the table (a release whose export newly needs it): the case fails.
+    new = SelectOpsNeeded(("FlexRoll", "FlexMatrixDiagV3"), select)
+    assert _LITERT_OP_GAP(None, "predict", new) is None
+    assert _LITERT_OP_GAP(None, "predict", select) is None  # no ops listed: not this gap
+
+
+def test_openvino_s_unconverted_ops_are_a_limitation_only_when_every_one_is_in_the_table():
+    from keras_gate.engine.formats.deployment import _openvino_op_gap
+
+    def failure(ops: str) -> RuntimeError:  # the frontend's report, as OpenVINO 2026.4 words it
+        return RuntimeError(
+            "Check 'false' failed at src/frontends/common_translators/src/unconverted_ops_"
+            "report.cpp:151:\nFrontEnd API failed with OpConversionFailure:\nModel wasn't "
+            f"fully converted. ...\n\nSummary:\n-- Conversion is failed for: {ops}\n"
+        )
+
+    found = _openvino_op_gap(None, "save", failure("Bucketize"))
+    assert "no conversion for this model's Bucketize" in found
+    assert _openvino_op_gap(None, "save", failure("Bucketize, MatrixDiagV3")) is None
+    # One report may name ops without a rule and ops whose conversion failed: all count.
+    both = RuntimeError(
+        "-- No conversion rule found for operations: ComplexTypeMark\n"
+        "-- Conversion is failed for: FFT2D\n"
+    )
+    assert "this model's ComplexTypeMark, FFT2D" in _openvino_op_gap(None, "save", both)
+    lookup = RuntimeError("Check 'unregistered_parameters.str().empty()' failed at model.cpp")
+    assert "lookup-table parameters" in _openvino_op_gap(None, "save", lookup)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # the TFLite converter's own
+def test_a_litert_file_s_select_ops_are_all_named(tmp_path):
+    from keras_gate.engine.formats.deployment import SelectOpsNeeded
+
+    fmt = _runnable("litert")
+    if keras_backend() != "tensorflow":
+        pytest.skip("string tensors: the tensorflow backend")
+    inputs = keras.Input((1,), dtype="string", name="city")
+    hashed = keras.layers.Hashing(num_bins=8)(inputs)
+    model = keras.Model(inputs, keras.layers.Embedding(8, 2, name="out")(hashed))
+    built = prepare_model("hashing", model, inputs=np.array([["oslo"], ["lima"]]))
+    path = tmp_path / "model.tflite"
+    fmt.save(built.model, path)
+    with pytest.raises(SelectOpsNeeded) as raised:
+        fmt.predict(fmt.load(path), built.inputs, ["out"])
+    assert raised.value.ops == ("FlexStringToHashBucketFast",)
 
 
 def test_an_adapted_vocabulary_is_no_variable_a_weights_file_holds(tmp_path):

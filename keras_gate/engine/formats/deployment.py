@@ -119,12 +119,42 @@ def _load_litert(path: Path, custom_objects=None, safe_mode=True):
     return Interpreter(model_path=str(path), num_threads=1)
 
 
+class SelectOpsNeeded(RuntimeError):
+    """A LiteRT file holds TensorFlow ops outside LiteRT's builtins (Select TF ops), which
+    only an interpreter with the Flex delegate runs; ``ops``: every one of them."""
+
+    def __init__(self, ops: tuple[str, ...], error: BaseException):
+        self.ops = ops
+        first = (str(error).strip().splitlines() or [""])[0]
+        super().__init__(f"the file holds Select TF ops {', '.join(ops)}: {first}")
+
+
+def _select_ops(interpreter, error: BaseException) -> tuple[str, ...]:
+    """Every Flex op of the file: the main graph's listing (the error names only the first
+    op that failed), and the one the error names (it may sit in another subgraph, as a
+    tokenizer's table initialiser does)."""
+    import re
+
+    found = set(re.findall(r"\((Flex\w+)\) failed to prepare", str(error)))
+    try:
+        found |= {op["op_name"] for op in interpreter._get_ops_details()}
+    except Exception:  # an interpreter without the listing: the op the error names
+        pass
+    return tuple(sorted(op for op in found if op.startswith("Flex")))
+
+
 def _predict_litert(interpreter, inputs, names: list[str]) -> dict:
     # The serving signature names inputs and outputs as Keras does; the tensors' own
     # order is by name, not the model's (a dict of inputs would be fed swapped).
     (key, signature), *_ = interpreter.get_signature_list().items()
     runner = interpreter.get_signature_runner(key)
-    result = runner(**_feed(list(signature["inputs"]), inputs))
+    try:
+        result = runner(**_feed(list(signature["inputs"]), inputs))
+    except RuntimeError as error:
+        ops = _select_ops(interpreter, error) if "Select TensorFlow op" in str(error) else ()
+        if ops:
+            raise SelectOpsNeeded(ops, error) from error
+        raise
     ordered = sorted(result, key=lambda k: (len(k), k))  # output_0, output_1, ..., output_10
     return _by_name(names, [({k}, result[k]) for k in ordered])
 
@@ -185,27 +215,106 @@ _ONNX_OP_GAP = _op_gap(
         ),
     )
 )
-_LITERT_OP_GAP = _op_gap(
-    (
-        (
-            r"Select TensorFlow op\(s\), included in the given model, is\(are\) not supported",
-            "the export needs TensorFlow ops outside LiteRT's builtin set (Select TF ops), "
-            "whose Flex delegate ai-edge-litert's interpreter does not link",
-        ),
-    )
+
+
+def _listed_ops_gap(ops_of, known: tuple[str, ...], explanation: str):
+    """A runtime's op coverage where its error lists the ops: a limitation when
+    ``ops_of(error)`` names ops and every one is in ``known``; an op outside the table
+    (a release that newly needs one) fails its case."""
+
+    def limitation(model, stage: str, error: BaseException) -> str | None:
+        ops = ops_of(error)
+        if not ops or not set(ops) <= set(known):
+            return None
+        return (
+            explanation.format(ops=", ".join(ops))
+            + " (or leave this format out of the model's formats)"
+        )
+
+    return limitation
+
+
+LITERT_SELECT_OPS = (
+    "FlexStridedSlice",  # 18 keras-hub LMs (Llama, Gemma, Qwen, Mistral, T5, ...), not located
+    "FlexTensorListReserve",  # masked RNNs (LSTM, GRU, Masking): the loop's TensorList
+    "FlexTensorListStack",  # the same loops' stacked outputs
+    "FlexHashTableV2",  # StringLookup, IntegerLookup, TextVectorization tables
+    "FlexLookupTableFindV2",  # the same tables' lookups
+    "FlexStringToHashBucketFast",  # Hashing
+    "FlexStringLower",  # TextVectorization's standardisation
+    "FlexStaticRegexReplace",  # the same standardisation's punctuation strip
+    "FlexStringSplitV2",  # TextVectorization's split
+    "FlexRaggedTensorToTensor",  # the same split, padded
+    "FlexAbs",  # DeBERTa-v3's relative-position buckets
+    "FlexSign",  # the same buckets
+    "FlexComplex",  # FNet's Fourier transform
+    "FlexFFT2D",  # the same transform
+    "FlexRoll",  # Swin Transformer's shifted windows
+    "FlexConv2D",  # mixed_float16: its float16 Conv2D, MatMul, BiasAdd and Relu stay
+    "FlexMatMul",  # TensorFlow ops in the converted file
+    "FlexBiasAdd",
+    "FlexRelu",
 )
-_OPENVINO_OP_GAP = _op_gap(
+"""Select TF ops the corpus's LiteRT exports hold (``docs/corpus.md``), one line each with
+what makes it. The interpreter of ai-edge-litert links no Flex delegate, so a file holding
+only these is the format's limitation; any other Select op fails its case."""
+
+_LITERT_OP_GAP = _listed_ops_gap(
+    lambda error: getattr(error, "ops", ()),
+    LITERT_SELECT_OPS,
+    "the export holds TensorFlow ops outside LiteRT's builtins ({ops}: Select TF ops), "
+    "whose Flex delegate ai-edge-litert's interpreter does not link",
+)
+
+
+def _unconverted_openvino_ops(error: BaseException) -> tuple[str, ...]:
+    """The ops OpenVINO's frontend report names: those it has no rule for and those whose
+    conversion failed (one report may list both)."""
+    import re
+
+    listed = re.findall(
+        r"(?:Conversion is failed for|No conversion rule found for operations?):? ([^\n]+)",
+        str(error),
+    )
+    return tuple(sorted({op.strip() for line in listed for op in line.split(",") if op.strip()}))
+
+
+OPENVINO_UNCONVERTED_OPS = (
+    "Bucketize",  # Discretization
+    "StringToHashBucketFast",  # Hashing
+    "LookupTableFindV2",  # StringLookup / IntegerLookup inside a larger model
+    "TensorList",  # masked RNNs (LSTM, GRU, Masking): the loop's TensorList
+    "StatelessRandomUniformV2",  # the augmentation layers' random ops
+    "StatelessRandomGetKeyCounter",  # the same ops' seeds
+    "ImageProjectiveTransformV3",  # RandomRotation / RandomZoom / RandomTranslation
+    "FFT2D",  # FNet's Fourier transform
+    "ComplexTypeMark",  # the same transform's complex values
+    "Imag",  # the same
+    "XlaDynamicUpdateSlice",  # Swin Transformer (not located to a layer)
+)
+"""TensorFlow ops OpenVINO's TensorFlow frontend has no conversion for, each seen in the
+corpus (``docs/corpus.md``), one line each with the layer that makes it; any other fails
+its case."""
+
+_OPENVINO_CONVERSION_GAP = _listed_ops_gap(
+    _unconverted_openvino_ops,
+    OPENVINO_UNCONVERTED_OPS,
+    "OpenVINO's TensorFlow frontend has no conversion for this model's {ops}",
+)
+_OPENVINO_PARAMETERS_GAP = _op_gap(
     (
-        (
-            r"OpConversionFailure|No conversion rule found for operations?:? ?(\w*)",
-            "OpenVINO's TensorFlow frontend has no conversion for an op of this model{op}",
-        ),
         (
             r"unregistered_parameters",
             "OpenVINO's converter cannot take this model's lookup-table parameters",
         ),
     )
 )
+
+
+def _openvino_op_gap(model, stage: str, error: BaseException) -> str | None:
+    return _OPENVINO_CONVERSION_GAP(model, stage, error) or _OPENVINO_PARAMETERS_GAP(
+        model, stage, error
+    )
 
 
 def _export_repro(fmt: str, file_name: str, load: str) -> str:
@@ -283,7 +392,7 @@ DEPLOYMENT_FORMATS: tuple[RoundTripFormat, ...] = (
         save=_exporter("openvino"),
         load=_load_openvino,
         predict=_predict_openvino,
-        limitation=_OPENVINO_OP_GAP,
+        limitation=_openvino_op_gap,
         requires=("openvino",),
         extra="openvino",
         keras_min="3.11.0",
