@@ -2,12 +2,14 @@
 
     python benchmarks/heavy_training.py EfficientNetB7 fine_tuned 224
     TF_ENABLE_ONEDNN_OPTS=0 python benchmarks/heavy_training.py EfficientNetV2L fine_tuned 224
+    python benchmarks/heavy_training.py EfficientNetV2L fine_tuned 224 --keep v2l.keras
 
 Builds the suite's seed model as the scenario says (synthetic weights from
 ``KERAS_GATE_CACHE``), at the given training resolution (default: the registry's), then
 saves it as ``.keras``, loads it, and takes the next-step check's step on both; prints
 seconds, RSS now and the process's peak RSS after each step. One model per process: the
-peak is this model's alone.
+peak is this model's alone. ``--keep PATH``: the saved ``.keras`` is copied there (for
+``benchmarks/load_peak.py``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -40,6 +43,10 @@ def main(argv: list[str]) -> None:
     from fixtures.synthetic_weights import SyntheticWeights
     from keras_gate.engine.runtime.weight_cache import WeightCache, default_cache_dir
 
+    keep = None
+    if "--keep" in argv:
+        at = argv.index("--keep")
+        keep, argv = argv[at + 1], argv[:at] + argv[at + 2 :]
     name, state = argv[0], argv[1] if len(argv) > 1 else "fine_tuned"
     spec = get_model(name)
     if len(argv) > 2:
@@ -68,6 +75,8 @@ def main(argv: list[str]) -> None:
         path = os.path.join(scratch, "model.keras")
         built.model.save(path)
         step("saved .keras")
+        if keep:
+            shutil.copy(path, keep)
         revived = keras.saving.load_model(path)
         step("loaded")
         if built.next_step is not None:
