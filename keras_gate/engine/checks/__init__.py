@@ -15,6 +15,7 @@ from keras_gate.engine.checks.original import Original
 from keras_gate.engine.checks.predictions import Predictions
 from keras_gate.engine.checks.preprocessing import Preprocessing
 from keras_gate.engine.checks.protocol import Check, Finding
+from keras_gate.engine.checks.quantize_after_reload import QuantizeAfterReload
 from keras_gate.engine.checks.state import State
 from keras_gate.engine.checks.variables import Variables
 
@@ -28,6 +29,7 @@ CHECKS: tuple[Check, ...] = (
     State(),
     Original(),
     NextStep(),
+    QuantizeAfterReload(),
 )
 """Every check of a round trip, in the order a failure lists their findings."""
 

@@ -1,0 +1,134 @@
+"""The quantize-after-reload check: a user who quantizes the model they reloaded gets the
+kernels quantizing the original gives.
+
+Each layer Keras quantizes (one that overrides ``Layer.quantize``: Dense, EinsumDense,
+Embedding, ...) is copied on both sides — from its config, built as it was, with its
+weights — and the copies are quantized in every mode the installed Keras has; neither model
+changes. A quantized kernel depends on the float kernel, the layer's config and its dtype
+policy together: what the variables and configs checks compare one by one, here as Keras
+combines them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from keras_gate.engine.checks.protocol import Check, Difference, Finding
+from keras_gate.engine.quantization import available_modes
+from keras_gate.engine.runtime.layer_tree import layers_with_paths
+
+
+def _quantizable(layer) -> bool:
+    import keras
+
+    return (
+        type(layer).quantize is not keras.layers.Layer.quantize
+        and getattr(layer, "built", False)
+        and getattr(layer, "quantization_mode", None) is None  # already quantized
+        and not getattr(layer, "lora_enabled", False)
+        and not hasattr(layer, "layers")
+    )
+
+
+def quantized_copy(layer, mode: str):
+    """``{variable name: bytes}`` of ``layer`` copied and quantized in ``mode``, or what
+    raised (``"raises <type>"``): the same outcome on both sides is no difference."""
+    try:
+        copy = type(layer).from_config(layer.get_config())
+        copy.build_from_config(layer.get_build_config())
+        copy.set_weights(layer.get_weights())
+        copy.quantize(mode)
+    except Exception as error:
+        return f"raises {type(error).__name__}"
+    found = {}
+    for variable in copy.variables:
+        value = np.asarray(variable)
+        found[variable.name] = (value.dtype.str, value.shape, value.tobytes())
+    return found
+
+
+def _same_inputs(layer, other) -> bool:
+    """Equal weights (bitwise) and equal configs but for the name: what quantizing reads.
+    Where these differ, the variables or configs check already says so."""
+    try:
+        mine, theirs = dict(layer.get_config()), dict(other.get_config())
+    except Exception:  # a config Keras cannot give: nothing to copy from
+        return False
+    mine.pop("name", None), theirs.pop("name", None)
+    if mine != theirs:
+        return False
+    weights, others = layer.get_weights(), other.get_weights()
+    return len(weights) == len(others) and all(
+        a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+        for a, b in zip(weights, others)
+    )
+
+
+def quantize_differences(original, revived, modes) -> list[Difference]:
+    """The quantizable layers whose float weights and config came back equal but whose
+    quantized copies differ, per mode."""
+    theirs = dict(layers_with_paths(revived))
+    lines = []
+    for path, layer in layers_with_paths(original):
+        other = theirs.get(path)
+        if other is None or not _quantizable(layer) or not _same_inputs(layer, other):
+            continue  # missing, or already different: the variables / configs check says so
+        for mode in modes:
+            mine, after = quantized_copy(layer, mode), quantized_copy(other, mode)
+            if mine == after:
+                continue
+            if isinstance(mine, str) or isinstance(after, str):
+                before = mine if isinstance(mine, str) else "quantizes"
+                now = after if isinstance(after, str) else "quantizes"
+                text = f"{path} quantized in {mode}: {before} -> {now}"
+            else:
+                moved = sorted(k for k in mine.keys() | after.keys() if mine.get(k) != after.get(k))
+                text = f"{path} quantized in {mode}: {', '.join(moved)} differ"
+            lines.append(Difference(text, path, f"quantized in {mode}"))
+    return lines
+
+
+class QuantizeAfterReload(Check):
+    """Each quantizable layer of the reload, quantized, equals the original's, quantized."""
+
+    name = "quantize after reload"
+    repro = """
+    def reproduce(ctx):
+        def quantized(layer, mode):
+            try:
+                copy = type(layer).from_config(layer.get_config())
+                copy.build_from_config(layer.get_build_config())
+                copy.set_weights(layer.get_weights())
+                copy.quantize(mode)
+            except Exception as error:
+                return f"raises {type(error).__name__}"
+            return {v.name: np.asarray(v).tobytes() for v in copy.variables}
+
+        def same_inputs(layer, other):  # else the variables or configs check says so
+            mine, theirs = dict(layer.get_config()), dict(other.get_config())
+            mine.pop("name", None), theirs.pop("name", None)
+            return mine == theirs and [w.tobytes() for w in layer.get_weights()] == [
+                w.tobytes() for w in other.get_weights()
+            ]
+
+        lines = []
+        theirs = dict(layers(ctx.revived))
+        for path, layer in layers(ctx.model):
+            other = theirs.get(path)
+            if (other is None or type(layer).quantize is keras.layers.Layer.quantize
+                    or not layer.built or getattr(layer, "quantization_mode", None)
+                    or getattr(layer, "lora_enabled", False) or hasattr(layer, "layers")
+                    or not same_inputs(layer, other)):
+                continue
+            for mode in ("int8", "float8", "int4"):  # a mode this Keras lacks raises twice
+                if quantized(layer, mode) != quantized(other, mode):
+                    lines.append(f"{path} quantized in {mode} differs")
+        return lines
+    """
+
+    def applies_to(self, fmt) -> bool:
+        return fmt.is_model
+
+    def findings(self, trip) -> list[Finding]:
+        lines = quantize_differences(trip.built.model, trip.revived, available_modes())
+        return [Finding.of(self.name, line) for line in lines]
