@@ -116,6 +116,14 @@ def _skip_finalize(monkeypatch):
     )
 
 
+class _LookAlikeDense(keras.layers.Dense):
+    """The same config and weights as a Dense, another class (a name registered twice)."""
+
+
+def _another_class(model):
+    model.get_layer("logits").__class__ = _LookAlikeDense
+
+
 def _pop(key):
     return lambda config: config.pop(key)
 
@@ -189,6 +197,12 @@ FAULTS = {
         _after_load(lambda m: m.optimizer.iterations.assign(0)),
         None,
         "state",
+    ),
+    "a Dense reloaded as a look-alike class": (
+        None,
+        _after_load(_another_class),
+        None,
+        "quantize after reload",
     ),
 }
 
