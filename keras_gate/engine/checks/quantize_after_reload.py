@@ -2,11 +2,12 @@
 kernels quantizing the original gives.
 
 Each layer Keras quantizes (one that overrides ``Layer.quantize``: Dense, EinsumDense,
-Embedding, ...) is copied on both sides — from its config, built as it was, with its
-weights — and the copies are quantized in every mode the installed Keras has; neither model
-changes. A quantized kernel depends on the float kernel, the layer's config and its dtype
-policy together: what the variables and configs checks compare one by one, here as Keras
-combines them.
+Embedding, ...; inside other layers too, as ``model.quantize`` reaches) is copied on both
+sides — from its config, built as it was, with its weights — and the copies are quantized
+in every mode the installed Keras has; neither model changes. Only layers whose weights and
+config came back equal are compared (where they differ, the variables or configs check
+says so): what is left is what quantizing adds, the layer's class and the way Keras
+combines kernel, config and dtype policy.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def _quantizable(layer) -> bool:
         and getattr(layer, "built", False)
         and getattr(layer, "quantization_mode", None) is None  # already quantized
         and not getattr(layer, "lora_enabled", False)
-        and not hasattr(layer, "layers")
+        and not hasattr(layer, "layers")  # a model inside a layer: its layers are listed
     )
 
 
@@ -64,15 +65,44 @@ def _same_inputs(layer, other) -> bool:
     )
 
 
+def _layers_and_sublayers(model):
+    """Every layer and, by place, every layer inside one (a transformer block's
+    EinsumDense): where ``model.quantize`` reaches too."""
+    for path, layer in layers_with_paths(model):
+        if hasattr(layer, "layers"):
+            continue  # a nested model: its own layers are listed
+        yield path, layer
+        for index, sub in enumerate(layer._flatten_layers(include_self=False, recursive=True)):
+            yield f"{path}/{type(sub).__name__}#{index}", sub
+
+
+def _build_config(layer):
+    try:
+        return layer.get_build_config()
+    except Exception:  # a layer Keras cannot describe: compared by quantizing it
+        return None
+
+
 def quantize_differences(original, revived, modes) -> list[Difference]:
     """The quantizable layers whose float weights and config came back equal but whose
-    quantized copies differ, per mode."""
-    theirs = dict(layers_with_paths(revived))
+    quantized copies differ, per mode.
+
+    Quantizing is a function of the layer's class, config, build config and weights: a
+    layer pair equal in all four is quantized once per class (the first of each class),
+    which shows the end-to-end path; every pair that differs in class or build config is
+    quantized (a keras-hub model has hundreds of quantizable sublayers: 20 s a case if all).
+    """
+    theirs = dict(_layers_and_sublayers(revived))
     lines = []
-    for path, layer in layers_with_paths(original):
+    sampled: set[type] = set()
+    for path, layer in _layers_and_sublayers(original):
         other = theirs.get(path)
         if other is None or not _quantizable(layer) or not _same_inputs(layer, other):
             continue  # missing, or already different: the variables / configs check says so
+        alike = type(layer) is type(other) and _build_config(layer) == _build_config(other)
+        if alike and type(layer) in sampled:
+            continue
+        sampled.add(type(layer))
         for mode in modes:
             mine, after = quantized_copy(layer, mode), quantized_copy(other, mode)
             if mine == after:
@@ -111,13 +141,21 @@ class QuantizeAfterReload(Check):
                 w.tobytes() for w in other.get_weights()
             ]
 
+        def with_sublayers(model):
+            for path, layer in layers(model):
+                if hasattr(layer, "layers"):
+                    continue
+                yield path, layer
+                for j, sub in enumerate(layer._flatten_layers(include_self=False)):
+                    yield f"{path}/{type(sub).__name__}#{j}", sub
+
         lines = []
-        theirs = dict(layers(ctx.revived))
-        for path, layer in layers(ctx.model):
+        theirs = dict(with_sublayers(ctx.revived))
+        for path, layer in with_sublayers(ctx.model):
             other = theirs.get(path)
             if (other is None or type(layer).quantize is keras.layers.Layer.quantize
                     or not layer.built or getattr(layer, "quantization_mode", None)
-                    or getattr(layer, "lora_enabled", False) or hasattr(layer, "layers")
+                    or getattr(layer, "lora_enabled", False)
                     or not same_inputs(layer, other)):
                 continue
             for mode in ("int8", "float8", "int4"):  # a mode this Keras lacks raises twice
