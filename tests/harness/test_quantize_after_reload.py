@@ -53,3 +53,29 @@ def test_the_check_runs_on_every_model_format_case(tmp_path):
     fmt = get_format("keras_v3")
     assert "quantize after reload" in fmt.checks
     check_round_trip(built, fmt, tmp_path, Tolerance(0.0, 0.0))
+
+
+def test_the_reproducers_code_finds_the_same_look_alike(tmp_path):
+    import textwrap
+    import types
+
+    from keras_gate.engine.checks.quantize_after_reload import QuantizeAfterReload
+
+    class LookAlike(keras.layers.Dense):
+        pass
+
+    def layers(model):  # the reproducer's helper, for a plain graph model
+        return [(layer.name, layer) for layer in model.layers]
+
+    namespace = {"np": np, "keras": keras, "layers": layers}
+    exec(textwrap.dedent(QuantizeAfterReload.repro), namespace)
+    model = _model()
+    revived = get_format("keras_v3").round_trip(model, tmp_path)
+    ctx = types.SimpleNamespace(model=model, revived=revived)
+    assert namespace["reproduce"](ctx) == []
+    revived.get_layer("out").__class__ = LookAlike
+    assert namespace["reproduce"](ctx) == ["out quantized in int8 differs"] + [
+        f"out quantized in {mode} differs"
+        for mode in ("float8", "int4")
+        if mode in available_modes()
+    ]
