@@ -50,7 +50,7 @@ def main(argv: list[str]) -> None:
     name, state = argv[0], argv[1] if len(argv) > 1 else "fine_tuned"
     spec = get_model(name)
     if len(argv) > 2:
-        spec = dataclasses.replace(spec, training_resolution=int(argv[2]))
+        spec = dataclasses.replace(spec, reduced_resolution=int(argv[2]))
     scenario = Scenario(training=next(t for t in TRAINING_STATES if t.name == state))
     start = time.monotonic()
 
@@ -62,7 +62,7 @@ def main(argv: list[str]) -> None:
         )
 
     cache = WeightCache(default_cache_dir())
-    resolution = spec.built_at(scenario.training.trained).resolution
+    resolution = spec.built_at(scenario).resolution
     print(
         f"{name} {state} at {resolution} x {resolution}, "
         f"TF_ENABLE_ONEDNN_OPTS={os.environ.get('TF_ENABLE_ONEDNN_OPTS', 'default')}"

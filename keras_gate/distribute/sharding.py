@@ -1,11 +1,13 @@
 """Shards for several CI runners: pytest-split's options and durations file, with
-each model's cases kept whole on one shard.
+each built model's cases kept whole on one shard.
 
 pytest-split (``--splits N --group K``, ``--store-durations``, ``--durations-path``)
 balances single tests; a gate case's cost is mostly its model's build, paid once
 per process that runs any of its cases. So where the selection holds gate cases,
-the gate takes over pytest-split's selection: the unit is a model (every variant
-and case of it; any other test is a unit of its own), each unit costs the sum of
+the gate takes over pytest-split's selection: the unit is a built model (a model's
+variant with every case of it, ``GateCase.build_label``: each variant is built on
+its own, so a model's variants may run on different shards; any other test is a
+unit of its own), each unit costs the sum of
 its tests' stored durations, and pytest-split's own least-duration algorithm
 assigns the units. Tests without a stored duration count the average of those
 with one (pytest-split's rule).
@@ -32,7 +34,8 @@ class ShardPlan:
     group: int
     splits: int
     units: tuple[str, ...]
-    """Model names (and the node ids of tests that are no gate case)."""
+    """Built models' labels, ``<model>[-<variant>]`` (and the node ids of tests that
+    are no gate case)."""
     cases: int
     """Tests selected on this shard."""
     predicted_s: tuple[float, ...]
@@ -49,7 +52,7 @@ class ShardPlan:
         shards = ", ".join(f"{s:.0f}" for s in self.predicted_s)
         return (
             f"shard {self.group}/{self.splits}: {self.cases} tests of {len(self.units)} "
-            f"models/tests, predicted {self.predicted_s[self.group - 1]:.0f} s of test time "
+            f"built models/tests, predicted {self.predicted_s[self.group - 1]:.0f} s of test time "
             f"(every shard: {shards} s; {self.timed_tests}/{self.tests} tests timed)"
         )
 
@@ -65,9 +68,9 @@ class ShardPlan:
 
 
 def unit_of(item) -> str:
-    """The unit a shard holds whole: a gate case's model, else the test itself."""
+    """The unit a shard holds whole: a gate case's built model, else the test itself."""
     case = case_of(item)
-    return case.model.name if case is not None else plain_nodeid(item.nodeid)
+    return case.build_label if case is not None else plain_nodeid(item.nodeid)
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,7 @@ def split_items(items: list, durations: dict[str, float], splits: int, group: in
 
 class ModelShards:
     """Stands in for pytest-split's selection plugin (registered under its name's
-    place): models whole per shard where there are gate cases, pytest-split's own
+    place): built models whole per shard where there are gate cases, pytest-split's own
     selection where there are none."""
 
     def __init__(self, upstream, announce=None):

@@ -132,10 +132,10 @@ class SummaryCollector:
         stack = stack_versions()
         records = self.report.rows(None)
         if self.options.baseline is not None:
-            # A shard answers for its own models only.
-            models = {record.model for record in records} if plan is not None else None
+            # A shard answers for its own built models only.
+            built = {(r.model, r.scenario) for r in records} if plan is not None else None
             self.comparison = ComparisonTable(
-                self.options.baseline, compare(self.options.baseline, records, models)
+                self.options.baseline, compare(self.options.baseline, records, built)
             )
         if self.options.save_verdicts:
             self.written.append(save_verdicts(Path(self.options.save_verdicts), records, stack))

@@ -170,14 +170,15 @@ def _classify_by_symptom(base: CaseRecord, now: CaseRecord) -> tuple[str, str]:
     return "still failing", ""
 
 
-def compare(baseline: Baseline, records: list[CaseRecord], models=None) -> list[Change]:
+def compare(baseline: Baseline, records: list[CaseRecord], built=None) -> list[Change]:
     """Every case of this run and of the baseline, classified; in ``CHANGES`` order.
 
-    ``models``: only the baseline's cases of these models (a shard's own: the
-    other shards' cases are not gone, they run elsewhere); None: all of them.
+    ``built``: only the baseline's cases of these ``(model, scenario)`` pairs (a
+    shard's built models: the other shards' cases are not gone, they run
+    elsewhere); None: all of them.
     """
     current = {record.key: record for record in records}
-    theirs = [key for key in baseline.records if models is None or key[1] in models]
+    theirs = [key for key in baseline.records if built is None or key[1:3] in built]
     keys = list(dict.fromkeys([*current, *theirs]))
     changes = []
     for key in keys:

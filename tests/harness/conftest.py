@@ -21,6 +21,20 @@ def pytest_collection_modifyitems(items):
         if {"b0_seed_model", "b0_reference"} & set(getattr(item, "fixturenames", ())):
             # One xdist worker builds the session's EfficientNetB0, not each.
             item.add_marker(pytest.mark.xdist_group("harness-b0"))
+        elif shared := _module_fixture(item):
+            # A module's fixture is made once per process: its tests share one worker
+            # (a project run twice costs 7 s when two workers each make it).
+            item.add_marker(pytest.mark.xdist_group(f"{item.module.__name__}-{shared}"))
+
+
+def _module_fixture(item) -> str | None:
+    """The first module-scoped fixture ``item`` uses, if any."""
+    info = getattr(item, "_fixtureinfo", None)
+    for name in getattr(item, "fixturenames", ()):
+        definitions = info.name2fixturedefs.get(name) if info else None
+        if definitions and definitions[-1].scope == "module":
+            return name
+    return None
 
 
 @pytest.fixture(scope="session")

@@ -1,11 +1,14 @@
-"""Shards over several runners: pytest-split's options, each model whole on one shard,
-and the shards' reports merged into one."""
+"""Shards over several runners: pytest-split's options, each built model whole on one
+shard, and the shards' reports merged into one."""
 
 import json
 import re
 
 from user_project import run, run_project
 
+from keras_gate.api import DEFAULT_VARIANT, GateModel, Variant
+from keras_gate.collect.cases import CASE_KEY, GateCase
+from keras_gate.distribute.sharding import split_items
 from keras_gate.report.merge import MergeError, merge
 from keras_gate.report.record import CaseRecord
 from keras_gate.report.verdicts import Baseline, compare
@@ -91,7 +94,7 @@ def test_shards_report_and_merge_under_xdist(tmp_path):
             f"--save-verdicts=shard{group}/verdicts.json",
         )
         assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-        assert re.search(rf"keras gate: shard {group}/2: \d tests of \d models", result.stdout)
+        assert re.search(rf"keras gate: shard {group}/2: \d tests of \d built models", result.stdout)
         shard = json.loads((tmp_path / f"shard{group}" / "gate.json").read_text())["shard"]
         assert shard["group"] == group and shard["measured_s"] > 0
         assert sorted(shard["predicted_s"]) == [101.0, 120.0]
@@ -126,6 +129,33 @@ def test_shards_report_and_merge_under_xdist(tmp_path):
     assert "shard1/verdicts.json: case ('roundtrip', " in result.stderr
 
 
+class _Item:
+    """What the split reads of a collected test: its node id and the case in its stash."""
+
+    def __init__(self, case):
+        self.nodeid = f"tests/regression/test_roundtrip.py::test_round_trip[{case.id}]"
+        self.stash = {CASE_KEY: case}
+
+
+def test_a_models_variants_are_units_of_their_own():
+    # One model whose variants cost 100, 60 and 40 s: two shards get 100 and 60 + 40,
+    # each variant with both its cases; as one unit the model would leave a shard empty.
+    model = GateModel("big", build=None)
+    costs = {"": 100.0, "trained": 60.0, "int8": 40.0}
+    items, durations = [], {}
+    for variant_id, cost in costs.items():
+        variant = DEFAULT_VARIANT if not variant_id else Variant(variant_id, (variant_id,))
+        for subject in ("keras_v3", "h5"):
+            item = _Item(GateCase(model, subject, variant=variant))
+            items.append(item)
+            durations[item.nodeid] = cost / 2
+    shards = [split_items(items, durations, 2, group) for group in (1, 2)]
+    held = [sorted(plan.units) for _, _, plan in shards]
+    assert held == [["big"], ["big-int8", "big-trained"]]
+    assert shards[0][2].predicted_s == (100.0, 100.0)
+    assert [len(selected) for selected, _, _ in shards] == [2, 4]
+
+
 def _record(model, verdict="pass", **fields):
     return CaseRecord(model, "keras_v3", verdict=verdict, **fields)
 
@@ -151,5 +181,14 @@ def test_merge_reads_an_infinite_figure_back(tmp_path):
 def test_a_shard_compares_only_its_own_models_with_the_baseline():
     baseline = Baseline({}, {r.key: r for r in (_record("a"), _record("b"))}, "base.json")
     here = [_record("a")]
-    assert [c.change for c in compare(baseline, here, models={"a"})] == ["still passing"]
+    assert [c.change for c in compare(baseline, here, built={("a", "default")})] == ["still passing"]
     assert [c.change for c in compare(baseline, here)] == ["still passing", "gone"]
+
+
+def test_a_shard_compares_only_its_own_built_models_with_the_baseline():
+    # The same model's other variant ran on another shard: not gone.
+    ran = CaseRecord("a", "keras_v3", scenario="fine_tuned")
+    records = (_record("a"), ran)
+    baseline = Baseline({}, {r.key: r for r in records}, "base.json")
+    changes = compare(baseline, [ran], built={("a", "fine_tuned")})
+    assert [(c.change, c.key[2]) for c in changes] == [("still passing", "fine_tuned")]
