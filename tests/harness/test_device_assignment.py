@@ -81,3 +81,35 @@ def test_tensorflow_imported_too_early_is_refused_only_where_there_is_a_gpu_to_p
         pin_process(_Config())
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")  # no GPU: CPU is all there is
     assert pin_process(_Config()).device == "cpu"
+
+
+def test_each_worker_gets_its_share_of_the_cores_for_tensorflows_pools():
+    from keras_gate.distribute.devices import thread_environment
+
+    assert thread_environment(2, 2, {}) == {
+        "TF_NUM_INTRAOP_THREADS": "1",
+        "TF_NUM_INTEROP_THREADS": "1",
+    }
+    assert thread_environment(3, 16, {})["TF_NUM_INTRAOP_THREADS"] == "5"
+    assert thread_environment(4, 2, {})["TF_NUM_INTRAOP_THREADS"] == "1"  # never 0
+    assert thread_environment(1, 2, {}) == {}  # one process: TensorFlow's own sizing
+    # What the user set is theirs.
+    assert thread_environment(2, 2, {"TF_NUM_INTRAOP_THREADS": "2"}) == {
+        "TF_NUM_INTEROP_THREADS": "1"
+    }
+
+
+def test_a_worker_sets_the_share_before_tensorflow_loads(monkeypatch):
+    from keras_gate.distribute.devices import THREAD_VARIABLES, pin_process
+
+    class Worker(_Config):
+        workerinput = {"workerid": "gw1", "workercount": 2}
+
+    for name in THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    pin_process(Worker())
+    import os
+
+    assert [os.environ[name] for name in THREAD_VARIABLES] == ["2", "2"]

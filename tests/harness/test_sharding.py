@@ -94,7 +94,8 @@ def test_shards_report_and_merge_under_xdist(tmp_path):
             f"--save-verdicts=shard{group}/verdicts.json",
         )
         assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-        assert re.search(rf"keras gate: shard {group}/2: \d tests of \d built models", result.stdout)
+        line = rf"keras gate: shard {group}/2: \d tests of \d built models"
+        assert re.search(line, result.stdout)
         shard = json.loads((tmp_path / f"shard{group}" / "gate.json").read_text())["shard"]
         assert shard["group"] == group and shard["measured_s"] > 0
         assert sorted(shard["predicted_s"]) == [101.0, 120.0]
@@ -181,7 +182,8 @@ def test_merge_reads_an_infinite_figure_back(tmp_path):
 def test_a_shard_compares_only_its_own_models_with_the_baseline():
     baseline = Baseline({}, {r.key: r for r in (_record("a"), _record("b"))}, "base.json")
     here = [_record("a")]
-    assert [c.change for c in compare(baseline, here, built={("a", "default")})] == ["still passing"]
+    mine = compare(baseline, here, built={("a", "default")})
+    assert [c.change for c in mine] == ["still passing"]
     assert [c.change for c in compare(baseline, here)] == ["still passing", "gone"]
 
 
