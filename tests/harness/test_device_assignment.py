@@ -106,7 +106,10 @@ def test_a_worker_sets_the_share_before_tensorflow_loads(monkeypatch):
         workerinput = {"workerid": "gw1", "workercount": 2}
 
     for name in THREAD_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
+        # Set, then removed: monkeypatch then restores (or removes) what pin_process
+        # writes into os.environ, so no later test in this process inherits it.
+        monkeypatch.setenv(name, "unset")
+        monkeypatch.delenv(name)
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")
     monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
     pin_process(Worker())
