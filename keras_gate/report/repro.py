@@ -288,6 +288,15 @@ def embedded_inputs(inputs) -> str:
     )
 
 
+def needs_line(fmt, model_source: str) -> str:
+    """What the file imports: Keras, NumPy, the backend, the format's own packages (a
+    runtime, keras-hub) and the project's code where the model comes from a factory."""
+    needs = ["keras", "numpy", "the backend", *(fmt.requires if fmt is not None else ())]
+    if "# the project's own code" in model_source:
+        needs.append("the project's own code (its path is below)")
+    return ", ".join(needs)
+
+
 def reproducer_source(case, built, error, tolerance, nodeid: str) -> str:
     """The whole file for ``case`` (a ``GateCase``) that failed with ``error``: it checks
     again every kind of finding the gate reported (``reported_kinds``)."""
@@ -318,7 +327,7 @@ def reproducer_source(case, built, error, tolerance, nodeid: str) -> str:
         *(f"#   {line[:150]}" for line in symptom_lines),
         "# run: python this_file.py  -> checks each of them again and says which reproduce;",
         "#      exit 1 if any does, 0 if none does, 2 if the script itself could not run.",
-        "# needs: keras, numpy and the backend only.",
+        f"# needs: {needs_line(fmt, model_source)}.",
     ]
     return "\n".join(
         [

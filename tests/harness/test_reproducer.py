@@ -65,9 +65,26 @@ def test_a_failing_case_gets_a_reproducer_that_reproduces(
     found = next(line for line in source.splitlines() if line.startswith("# what the gate found"))
     assert kind in found
     assert "keras_gate" not in source.split("# needs:")[1]  # not this package
+    needs = source.split("# needs:")[1].splitlines()[0]
+    assert "the project's own code" in needs  # its factories' module is imported
     result = _run(path, tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr[-2000:]
     assert printed in result.stdout
+
+
+def test_the_needs_line_names_what_the_file_imports():
+    from types import SimpleNamespace
+
+    from keras_gate.report.repro import needs_line
+
+    onnx = SimpleNamespace(requires=("onnxruntime", "onnx", "tf2onnx"))
+    assert needs_line(onnx, "model = build()") == (
+        "keras, numpy, the backend, onnxruntime, onnx, tf2onnx"
+    )
+    factory = "sys.path.insert(0, '/p')  # the project's own code\n"
+    assert needs_line(None, factory) == (
+        "keras, numpy, the backend, the project's own code (its path is below)"
+    )
 
 
 def test_only_failing_cases_get_one(reproducers):
