@@ -74,12 +74,13 @@ class BuiltModel:
             raise found
         return found
 
-    def predict(self, model) -> dict[str, np.ndarray]:
-        """``model``'s outputs (and probes) on both input families."""
+    def predict(self, model, inputs=None) -> dict[str, np.ndarray]:
+        """``model``'s outputs (and probes) on both input families of ``inputs``
+        (default: the model's batch), by the model's inference path."""
         keras_call = self.inference.startswith("keras call")
         return predict_families(
             lambda batch: predict_outputs(model, batch, self.settings.probes, keras_call),
-            self.inputs,
+            self.inputs if inputs is None else inputs,
         )
 
     def verify_inference(self) -> list[str]:

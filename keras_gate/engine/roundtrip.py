@@ -15,6 +15,7 @@ from keras_gate.engine.checks import checks_for, findings_text
 from keras_gate.engine.checks.failures import PredictionMismatch, StateMismatch
 from keras_gate.engine.checks.predictions import OutputDifference, compare_outputs
 from keras_gate.engine.checks.protocol import RoundTrip
+from keras_gate.engine.conditioning import judge_conditioning
 from keras_gate.engine.formats import FormatLimitation, RoundTripError
 from keras_gate.engine.localisation import localise
 from keras_gate.engine.tolerances import Tolerance
@@ -83,6 +84,10 @@ def check_round_trip(
     if not findings:
         return trip.differences
     predictions_moved = any(f.check == "predictions" for f in findings)
+    if predictions_moved and fmt.deployment:
+        # Another runtime's kernels, judged within a tolerance: only where the model's
+        # own float32 noise is below it (engine/conditioning.py).
+        judge_conditioning(built, expected, tolerance, fmt.name, trip.differences)
     headline = "revived model predicts differently" if predictions_moved else "round trip changed"
     message = (
         f"{describe(built, fmt)}: {headline} (rtol={tolerance.rtol:g}, atol={tolerance.atol:g})\n"

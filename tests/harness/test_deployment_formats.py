@@ -126,6 +126,41 @@ def test_one_changed_onnx_initializer_fails_the_case_on_its_predictions(tmp_path
     check_round_trip(_built(), fmt, tmp_path / "clean", fmt.tolerance("float32", "cpu"))
 
 
+def _loud():
+    # Outputs near 1e5: a 1e-6 relative nudge of the inputs moves them by ~0.1, far
+    # above ONNX's 3e-5 row (a deep network with random weights is the real case).
+    inputs = keras.Input((6,), name="features")
+    out = keras.layers.Dense(3, kernel_initializer=keras.initializers.Constant(3e4), name="out")
+    return keras.Model(inputs, out(inputs))
+
+
+def _nudged_initializer(path):
+    import onnx
+
+    graph = onnx.load(str(path))
+    for tensor in graph.graph.initializer:
+        values = onnx.numpy_helper.to_array(tensor).copy()
+        values *= 1 + 1e-6  # about a runtime's rounding
+        tensor.CopyFrom(onnx.numpy_helper.from_array(values, tensor.name))
+    onnx.save(graph, str(path))
+
+
+def test_a_model_whose_own_noise_is_above_the_tolerance_is_not_judged(tmp_path):
+    from keras_gate.engine.conditioning import CannotJudge
+
+    fmt = _runnable("onnx")
+    faulty = dataclasses.replace(
+        fmt, save=lambda model, path: (fmt.save(model, path), _nudged_initializer(path))
+    )
+    tolerance = fmt.tolerance("float32", "cpu")
+    with pytest.raises(CannotJudge) as not_judged:
+        check_round_trip(_built("loud", _loud), faulty, tmp_path / "loud", tolerance)
+    assert "not judged: the model's own outputs move" in str(not_judged.value)
+    assert not_judged.value.differences  # the runtime's figures, for the report
+    # The same small change on a quiet model is within the row: it passes, judged.
+    check_round_trip(_built(), faulty, tmp_path / "quiet", tolerance)
+
+
 def test_sharded_weights_span_several_shards_and_a_changed_shard_is_named(tmp_path):
     fmt = _runnable("sharded_weights")
     built = _built()

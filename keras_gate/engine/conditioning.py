@@ -1,0 +1,71 @@
+"""Whether a runtime's outputs can be judged at its tolerance: the model's own noise.
+
+An inference artifact (ONNX, LiteRT, OpenVINO) runs the model with another runtime's
+kernels, so its outputs are compared within a tolerance measured on well-conditioned
+models. A model whose outputs move by more than that tolerance when its float inputs
+move by one part in a million cannot be judged at it: any other order of float32
+rounding moves them as much. Seen in the corpus: ``keras.applications.EfficientNetV2L``
+with random weights (``weights=None``) moves its logits by 1.9e3 (of 2.8e3) for that
+nudge, and Keras itself under XLA by 1.6e3. Measured only where such a case's
+predictions differ, so a passing case pays nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from keras_gate.engine.checks.predictions import compare_outputs
+
+RELATIVE_NUDGE = 1e-6
+"""How far each float input is moved (relative): about eight float32 ulps."""
+
+
+class CannotJudge(Exception):
+    """The model's own float32 noise is above the format's tolerance: its case is
+    neither a pass nor a failure (``gate_tests`` skips it, saying so). ``differences``:
+    the runtime's, as measured."""
+
+    def __init__(self, message: str, differences=()):
+        super().__init__(message)
+        self.differences = tuple(differences)
+
+
+def nudged(inputs):
+    """``inputs`` with every float array times ``1 + RELATIVE_NUDGE``; others as given."""
+    import keras
+
+    def one(array):
+        array = np.asarray(array)
+        if not np.issubdtype(array.dtype, np.floating):
+            return array
+        return (array * (1 + RELATIVE_NUDGE)).astype(array.dtype)
+
+    return keras.tree.map_structure(one, inputs)
+
+
+def judge_conditioning(built, expected: dict, tolerance, format_name: str, differences) -> None:
+    """Raise ``CannotJudge`` where the model's outputs on ``nudged`` inputs are not
+    within ``tolerance`` of ``expected`` (its outputs on the batch as given);
+    ``differences`` are the runtime's, carried for the report."""
+    import keras
+
+    if not (tolerance.atol or tolerance.rtol):
+        return  # an exact comparison: any difference is a verdict, whatever the noise
+    if not any(
+        np.issubdtype(np.asarray(a).dtype, np.floating) for a in keras.tree.flatten(built.inputs)
+    ):
+        return  # no float input to nudge: nothing measured, the verdict stands
+    moved = built.predict(built.model, nudged(built.inputs))
+    own = compare_outputs(expected, {k: v for k, v in moved.items() if k in expected}, tolerance)
+    over = [d for d in own if not d.within]
+    if over:
+        worst = max(over, key=lambda d: d.max_abs)
+        raise CannotJudge(
+            f"{built.name} via {format_name}: not judged: the model's own outputs move by "
+            f"more than this format's tolerance (atol={tolerance.atol:g}, "
+            f"rtol={tolerance.rtol:g}) when its float inputs move by {RELATIVE_NUDGE:g} "
+            f"relative ({worst.name}: max|diff|={worst.max_abs:.3g}), so any runtime's "
+            "rounding differs as much; a runtime defect in this model would not show "
+            "either (give it trained or calibrated weights, or a tolerance of its own)",
+            differences,
+        )
