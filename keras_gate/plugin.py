@@ -240,6 +240,17 @@ def pytest_configure_node(node):
 
 
 @pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist=loadgroup`` (the gate's default under ``-n``) as xdist's, except that a
+    run whose worker crashed still ends (``distribute/crash_safe.py``)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from keras_gate.distribute.crash_safe import CrashSafeLoadGroupScheduling
+
+    return CrashSafeLoadGroupScheduling(config, log)
+
+
+@pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node, error):
     receive_plan(node.config, node)
 
