@@ -288,11 +288,16 @@ def embedded_inputs(inputs) -> str:
     )
 
 
+PROJECT_CODE = "# the project's own code"
+"""The comment on a reproducer's ``sys.path`` line for a factory's project
+(``collect.sources.ini_matrix``): the file then imports that project."""
+
+
 def needs_line(fmt, model_source: str) -> str:
     """What the file imports: Keras, NumPy, the backend, the format's own packages (a
     runtime, keras-hub) and the project's code where the model comes from a factory."""
     needs = ["keras", "numpy", "the backend", *(fmt.requires if fmt is not None else ())]
-    if "# the project's own code" in model_source:
+    if PROJECT_CODE in model_source:
         needs.append("the project's own code (its path is below)")
     return ", ".join(needs)
 

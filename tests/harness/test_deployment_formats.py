@@ -286,3 +286,19 @@ def test_a_user_s_batch_of_texts_gets_its_constant_example():
 
     assert constant_batch(np.array([["lima"], ["oslo"]])).tolist() == [["oslo"]]
     assert constant_batch(np.array([[b"a"], [b"b"]], dtype=object)).tolist() == [[b"b"]]
+
+
+def test_a_nudge_the_model_refuses_leaves_the_verdict_to_the_runtime_s_figures():
+    # The guard measures; it never turns a case into a gate error of its own.
+    from types import SimpleNamespace
+
+    from keras_gate.engine.conditioning import judge_conditioning
+    from keras_gate.engine.tolerances import Tolerance
+
+    def refuses(model, inputs=None):
+        raise ValueError("this batch, nudged, is out of the model's range")
+
+    built = SimpleNamespace(
+        name="m", model=None, inputs=np.ones((2, 3), "float32"), predict=refuses
+    )
+    assert judge_conditioning(built, {"out": np.ones(2)}, Tolerance(0.0, 1e-5), "onnx", ()) is None

@@ -25,6 +25,7 @@ from keras_gate.collect.sources.entries import (
     expand_entry,
 )
 from keras_gate.engine.formats import check_format_names, core_formats
+from keras_gate.report.repro import PROJECT_CODE
 
 ENTRIES_KEY = pytest.StashKey[list]()
 CASES_KEY = pytest.StashKey[list]()
@@ -67,7 +68,7 @@ def entry_reproducer(entry: ModelEntry, variant, built) -> str:
     if entry.key is not None:
         path += f"[{entry.key!r}]"
     return (
-        f"sys.path.insert(0, {str(entry.root)!r})  # the project's own code\n\n\n"
+        f"sys.path.insert(0, {str(entry.root)!r})  {PROJECT_CODE}\n\n\n"
         "def build_model():\n"
         f"    from {module} import {attribute.split('.')[0]} as factory\n\n"
         f"    return factory{path}()\n"
