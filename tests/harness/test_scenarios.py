@@ -157,3 +157,51 @@ def test_the_quick_tier_exports_a_saved_model_from_one_model_only():
     }
     assert {"EfficientNetB0-export", "MobileNetV2-keras_v3", "EfficientNetV2B0-clone"} <= quick
     assert not {"MobileNetV2-export", "EfficientNetV2B0-export"} & quick
+
+
+def _dense_base(keras):
+    inputs = keras.Input((4,))
+    x = keras.layers.Dense(8, name="small")(inputs)  # 40 parameters
+    x = keras.layers.BatchNormalization(name="bn")(x)  # 16 trainable
+    x = keras.layers.Dense(64, name="large")(x)  # 576
+    x = keras.layers.Dense(16, name="largest")(x)  # 1 040
+    return keras.Model(inputs, keras.layers.Dense(4, name="last")(x))  # 68
+
+
+def test_a_capped_base_freezes_its_largest_layers_and_never_a_batch_norm():
+    keras = pytest.importorskip("keras")
+    from fixtures.scenario_builders import freeze, freeze_largest, trainable_params
+
+    def trainable(base):
+        return {layer.name for layer in base.layers if trainable_params(layer)}
+
+    fine_tuned = _dense_base(keras)
+    freeze_largest(fine_tuned, 700)
+    assert trainable(fine_tuned) == {"small", "bn", "large", "last"}
+    freeze_largest(fine_tuned, 100)
+    assert trainable(fine_tuned) == {"small", "bn"}
+    assert sum(trainable_params(layer) for layer in fine_tuned.layers) <= 100
+
+    # The cap comes after the state's own freezing: fine_tuned still trains the first
+    # half that partially_frozen freezes.
+    partially_frozen = _dense_base(keras)
+    freeze(partially_frozen, "first_half")
+    freeze_largest(partially_frozen, 700)
+    assert trainable(partially_frozen) == {"large", "last"}
+
+
+def test_the_capped_model_s_reproducer_applies_its_cap():
+    from types import SimpleNamespace
+
+    from fixtures.model_registry import MODELS
+    from fixtures.reproducer import seed_model_reproducer
+
+    capped = [spec for spec in MODELS if spec.max_trainable_params]
+    assert capped, "no model in the registry has a trainable cap"
+    training = next(state for state in AXES["training"] if state.name == "fine_tuned")
+    source = seed_model_reproducer(
+        capped[0], Scenario(training=training), SimpleNamespace(weights_file="w.h5")
+    )
+    compile(source, "reproducer.py", "exec")
+    assert f"max_trainable_params={capped[0].max_trainable_params!r}" in source
+    assert "def freeze_largest(" in source
