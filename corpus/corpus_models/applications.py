@@ -25,18 +25,35 @@ CONSTRUCTORS = (
 ).split()
 
 
-def _factory(constructor: str):
+LOGITS_CONSTRUCTORS = (
+    "ConvNeXtTiny DenseNet121 EfficientNetB0 EfficientNetV2B0 InceptionResNetV2 InceptionV3 "
+    "MobileNet MobileNetV2 MobileNetV3Large NASNetMobile ResNet50 ResNet50V2 VGG16 Xception"
+).split()
+"""One constructor per family, also built with ``classifier_activation=None``: with random
+weights the softmax is close to uniform (EfficientNetB0: 0.1000005 per class), so a runtime's
+difference there says little; its logits show it. (MobileNetV3Large, not Small: a CI-slice
+name must not be a prefix of another.)"""
+
+
+def _factory(constructor: str, classifier_activation: str | None = "softmax"):
     def build():
         import keras
 
         size = MINIMUM_SIZE.get(constructor, 32)
         return getattr(keras.applications, constructor)(
-            weights=None, input_shape=(size, size, 3), classes=CLASSES
+            weights=None,
+            input_shape=(size, size, 3),
+            classes=CLASSES,
+            classifier_activation=classifier_activation,
         )
 
-    build.__name__ = build.__qualname__ = constructor.lower()
+    suffix = "" if classifier_activation else "_logits"
+    build.__name__ = build.__qualname__ = constructor.lower() + suffix
     return build
 
 
-APPLICATIONS = {f"app_{name.lower()}": _factory(name) for name in CONSTRUCTORS}
-"""``{model name: factory}`` for every constructor."""
+APPLICATIONS = {f"app_{name.lower()}": _factory(name) for name in CONSTRUCTORS} | {
+    f"app_{name.lower()}_logits": _factory(name, classifier_activation=None)
+    for name in LOGITS_CONSTRUCTORS
+}
+"""``{model name: factory}``: every constructor, and the logits of one per family."""

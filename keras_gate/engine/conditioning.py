@@ -49,7 +49,7 @@ def judge_conditioning(built, expected: dict, tolerance, format_name: str, diffe
     ``differences`` are the runtime's, carried for the report."""
     import keras
 
-    if not (tolerance.atol or tolerance.rtol):
+    if tolerance.exact:
         return  # an exact comparison: any difference is a verdict, whatever the noise
     if not any(
         np.issubdtype(np.asarray(a).dtype, np.floating) for a in keras.tree.flatten(built.inputs)
@@ -65,8 +65,8 @@ def judge_conditioning(built, expected: dict, tolerance, format_name: str, diffe
         worst = max(over, key=lambda d: d.max_abs)
         raise CannotJudge(
             f"{built.name} via {format_name}: not judged: the model's own outputs move by "
-            f"more than this format's tolerance (atol={tolerance.atol:g}, "
-            f"rtol={tolerance.rtol:g}) when its float inputs move by {RELATIVE_NUDGE:g} "
+            f"more than this format's tolerance ({tolerance}) when its float inputs move by "
+            f"{RELATIVE_NUDGE:g} "
             f"relative ({worst.name}: max|diff|={worst.max_abs:.3g}), so any runtime's "
             "rounding differs as much; a runtime defect in this model would not show "
             "either (give it trained or calibrated weights, or a tolerance of its own)",

@@ -89,10 +89,7 @@ def check_round_trip(
         # own float32 noise is below it (engine/conditioning.py).
         judge_conditioning(built, expected, tolerance, fmt.name, trip.differences)
     headline = "revived model predicts differently" if predictions_moved else "round trip changed"
-    message = (
-        f"{describe(built, fmt)}: {headline} (rtol={tolerance.rtol:g}, atol={tolerance.atol:g})\n"
-        f"{findings_text(findings)}"
-    )
+    message = f"{describe(built, fmt)}: {headline} ({tolerance})\n{findings_text(findings)}"
     if predictions_moved and fmt.is_model and localise_failure:
         # Localisation costs two eager passes: only failing cases pay for it.
         message += "\n" + localise(built.model, trip.revived, built.inputs, tolerance)

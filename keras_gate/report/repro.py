@@ -39,7 +39,7 @@ import keras  # noqa: E402
 
 HELPERS = '''
 WORKDIR = tempfile.mkdtemp(prefix="keras-repro-")
-RTOL, ATOL = {rtol!r}, {atol!r}
+RTOL, ATOL, PEAK_RTOL = {rtol!r}, {atol!r}, {peak_rtol!r}
 CARRIES_COMPILE, CARRIES_OPTIMIZER = {carries_compile!r}, {carries_optimizer!r}
 REPORTED = {reported!r}
 """What the gate found on the release that wrote this file: each is checked again here."""
@@ -350,6 +350,7 @@ def reproducer_source(case, built, error, tolerance, nodeid: str) -> str:
             HELPERS.format(
                 rtol=tolerance.rtol,
                 atol=tolerance.atol,
+                peak_rtol=tolerance.peak_rtol,
                 carries_compile=bool(fmt and fmt.carries_compile),
                 carries_optimizer=bool(fmt and fmt.carries_optimizer_state),
                 reported=reported,

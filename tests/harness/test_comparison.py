@@ -76,7 +76,7 @@ def test_an_infinity_that_changes_is_a_mismatch(changed):
 def test_the_reproducers_prediction_comparison_treats_infinities_alike():
     from keras_gate.engine.checks.predictions import Predictions
 
-    namespace = {"np": np, "ATOL": 1e-3, "RTOL": 1e-3}
+    namespace = {"np": np, "ATOL": 1e-3, "RTOL": 1e-3, "PEAK_RTOL": 0.0}
     exec(textwrap.dedent(Predictions.repro), namespace)
 
     def compare(before, after):
@@ -87,3 +87,35 @@ def test_the_reproducers_prediction_comparison_treats_infinities_alike():
     assert compare([np.inf, np.nan, 1.0], [np.inf, np.nan, 1.0]) == []
     assert compare([np.inf, np.nan, 1.0], [5.0, np.nan, 1.0])
     assert compare([np.inf, np.nan, 1.0], [np.inf, 0.0, 1.0])
+
+
+def test_a_runtimes_error_at_a_near_zero_logit_is_bounded_by_the_outputs_peak():
+    # NASNetMobile's logits through ONNX (stop 13): a faithful export moved an entry by
+    # 4.1e-4 where the largest logit was 822, 5e-7 of it; neither atol nor an elementwise
+    # rtol allows that at an entry near zero, the output's peak does.
+    original = {"logits": np.array([[822.0, 0.01, -300.0]], "float32")}
+    revived = {"logits": original["logits"] + np.float32([[0.0, 4.1e-4, 0.0]])}
+    with pytest.raises(PredictionMismatch, match="rtol=0, atol=3e-05\\)"):
+        assert_same_outputs(original, revived, Tolerance(0.0, 3e-5), "case")
+    [difference] = assert_same_outputs(original, revived, Tolerance(0.0, 3e-5, 1e-6), "case")
+    assert difference.within
+    # A fault is still one: a change of 1e-4 of the peak is beyond it.
+    revived["logits"][0, 1] += np.float32(0.0822)
+    with pytest.raises(PredictionMismatch, match="peak_rtol=1e-06"):
+        assert_same_outputs(original, revived, Tolerance(0.0, 3e-5, 1e-6), "case")
+
+
+def test_the_reproducers_comparison_applies_the_peak_bound_as_the_gate_does():
+    from keras_gate.engine.checks.predictions import Predictions
+
+    namespace = {"np": np, "ATOL": 3e-5, "RTOL": 0.0, "PEAK_RTOL": 1e-6}
+    exec(textwrap.dedent(Predictions.repro), namespace)
+    before = np.array([822.0, 0.01, np.nan], "float32")
+
+    def compare(after):
+        ctx = types.SimpleNamespace(before=[before], revived=None, inputs=None)
+        namespace["outputs"] = lambda model, inputs: [np.asarray(after, "float32")]
+        return namespace["reproduce"](ctx)
+
+    assert compare([822.0, 0.01 + 4.1e-4, np.nan]) == []
+    assert compare([822.0, 0.01 + 0.0822, np.nan])

@@ -51,10 +51,11 @@ def output_difference(name: str, original, revived, tolerance: Tolerance) -> Out
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(scale > 0, diff / scale, np.where(diff > 0, np.inf, 0.0))
     max_rel = float(rel.max(initial=0.0))
-    if tolerance.rtol == tolerance.atol == 0.0:  # bit-exact: compare the bytes
+    if tolerance.exact:  # bit-exact: compare the bytes
         within = original.tobytes() == revived.tobytes()
     else:
-        within = bool(np.all(diff <= tolerance.atol + tolerance.rtol * scale))
+        peak = tolerance.peak_rtol * float(scale.max(initial=0.0))
+        within = bool(np.all(diff <= tolerance.atol + peak + tolerance.rtol * scale))
     return OutputDifference(name, max_abs, max_rel, within)
 
 
@@ -74,8 +75,7 @@ def assert_same_outputs(
     if not all(d.within for d in differences):
         lines = "\n".join(f"  {d}" for d in differences)
         raise PredictionMismatch(
-            f"{context}: revived model predicts differently "
-            f"(rtol={tolerance.rtol:g}, atol={tolerance.atol:g})\n{lines}",
+            f"{context}: revived model predicts differently ({tolerance})\n{lines}",
             differences,
         )
     return differences
@@ -96,7 +96,8 @@ class Predictions(Check):
             same = (a == b) | (np.isnan(a) & np.isnan(b))  # inf is inf, NaN where NaN was
             with np.errstate(invalid="ignore"):
                 delta = np.where(same, 0.0, np.abs(a - b))
-                bound = ATOL + RTOL * np.where(np.isinf(a), 0.0, np.abs(a))
+                scale = np.where(np.isinf(a) | np.isnan(a), 0.0, np.abs(a))
+                bound = ATOL + PEAK_RTOL * scale.max(initial=0.0) + RTOL * scale
             if not np.all(same | (delta <= bound)):
                 lines.append(f"output {index}: max|diff| = {float(delta.max(initial=0.0)):.3g}")
         return lines

@@ -328,6 +328,16 @@ def _export_repro(fmt: str, file_name: str, load: str) -> str:
     )
 
 
+PEAK_RTOL = 5e-6
+"""Every runtime row's part relative to the output's largest magnitude
+(``Tolerance.peak_rtol``): float32 runtimes reorder sums, so a faithful export's outputs
+move with the scale of the whole output. Measured on the logits of one application per
+family (``classifier_activation=None``, inputs uniform in [-128, 128], one build each):
+the row is at least twice the largest |runtime - Keras| / max |Keras| measured there
+(``docs/results.md``, stop 13, with the command). The absolute rows alone failed
+NASNetMobile's faithful ONNX export (logits up to 822, a difference of 4.1e-4)."""
+
+
 DEPLOYMENT_FORMATS: tuple[RoundTripFormat, ...] = (
     RoundTripFormat(
         "onnx",
@@ -351,7 +361,7 @@ DEPLOYMENT_FORMATS: tuple[RoundTripFormat, ...] = (
             "    flat = [np.asarray(v) for v in keras.tree.flatten(x)]\n"
             "    return session.run(None, dict(zip([i.name for i in session.get_inputs()], flat)))",
         ),
-        tolerances={("float32", "cpu"): Tolerance(rtol=0.0, atol=3e-5)},
+        tolerances={("float32", "cpu"): Tolerance(rtol=0.0, atol=3e-5, peak_rtol=PEAK_RTOL)},
     ),
     RoundTripFormat(
         "litert",
@@ -383,7 +393,7 @@ DEPLOYMENT_FORMATS: tuple[RoundTripFormat, ...] = (
             "    details = interpreter.get_output_details()\n"
             '    return [interpreter.get_tensor(d["index"]) for d in details]',
         ),
-        tolerances={("float32", "cpu"): Tolerance(rtol=0.0, atol=1.4e-3)},
+        tolerances={("float32", "cpu"): Tolerance(rtol=0.0, atol=1.4e-3, peak_rtol=PEAK_RTOL)},
     ),
     RoundTripFormat(
         "openvino",
@@ -408,7 +418,7 @@ DEPLOYMENT_FORMATS: tuple[RoundTripFormat, ...] = (
             "    result = compiled([np.asarray(v) for v in keras.tree.flatten(x)])\n"
             "    return [result[port] for port in compiled.outputs]",
         ),
-        tolerances={("float32", "cpu"): Tolerance(rtol=0.0, atol=1.1e-3)},
+        tolerances={("float32", "cpu"): Tolerance(rtol=0.0, atol=1.1e-3, peak_rtol=PEAK_RTOL)},
     ),
 )
 """The runtimes' formats. Tolerance rows (float32, CPU): twice the largest difference
