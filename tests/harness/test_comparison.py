@@ -73,17 +73,25 @@ def test_an_infinity_that_changes_is_a_mismatch(changed):
         assert_same_outputs({"a": revived}, {"a": original}, Tolerance(1e-3, 1e-3), "c")
 
 
-def test_the_reproducers_prediction_comparison_treats_infinities_alike():
+def _reproducers_comparison(rtol, atol, peak_rtol):
+    """The reproducer's prediction check, as a written file runs it: ``compare(before,
+    after)`` returns its lines (none: the same)."""
     from keras_gate.engine.checks.predictions import Predictions
 
-    namespace = {"np": np, "ATOL": 1e-3, "RTOL": 1e-3, "PEAK_RTOL": 0.0}
+    namespace = {"np": np, "ATOL": atol, "RTOL": rtol, "PEAK_RTOL": peak_rtol}
     exec(textwrap.dedent(Predictions.repro), namespace)
 
     def compare(before, after):
-        ctx = types.SimpleNamespace(before=[np.asarray(before)], revived=None, inputs=None)
-        namespace["outputs"] = lambda model, inputs: [np.asarray(after)]
+        ctx = types.SimpleNamespace(before=[np.asarray(before, "float32")], revived=None)
+        ctx.inputs = None
+        namespace["outputs"] = lambda model, inputs: [np.asarray(after, "float32")]
         return namespace["reproduce"](ctx)
 
+    return compare
+
+
+def test_the_reproducers_prediction_comparison_treats_infinities_alike():
+    compare = _reproducers_comparison(rtol=1e-3, atol=1e-3, peak_rtol=0.0)
     assert compare([np.inf, np.nan, 1.0], [np.inf, np.nan, 1.0]) == []
     assert compare([np.inf, np.nan, 1.0], [5.0, np.nan, 1.0])
     assert compare([np.inf, np.nan, 1.0], [np.inf, 0.0, 1.0])
@@ -106,16 +114,7 @@ def test_a_runtimes_error_at_a_near_zero_logit_is_bounded_by_the_outputs_peak():
 
 
 def test_the_reproducers_comparison_applies_the_peak_bound_as_the_gate_does():
-    from keras_gate.engine.checks.predictions import Predictions
-
-    namespace = {"np": np, "ATOL": 3e-5, "RTOL": 0.0, "PEAK_RTOL": 1e-6}
-    exec(textwrap.dedent(Predictions.repro), namespace)
-    before = np.array([822.0, 0.01, np.nan], "float32")
-
-    def compare(after):
-        ctx = types.SimpleNamespace(before=[before], revived=None, inputs=None)
-        namespace["outputs"] = lambda model, inputs: [np.asarray(after, "float32")]
-        return namespace["reproduce"](ctx)
-
-    assert compare([822.0, 0.01 + 4.1e-4, np.nan]) == []
-    assert compare([822.0, 0.01 + 0.0822, np.nan])
+    compare = _reproducers_comparison(rtol=0.0, atol=3e-5, peak_rtol=1e-6)
+    before = [822.0, 0.01, np.nan]
+    assert compare(before, [822.0, 0.01 + 4.1e-4, np.nan]) == []
+    assert compare(before, [822.0, 0.01 + 0.0822, np.nan])

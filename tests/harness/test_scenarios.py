@@ -205,3 +205,28 @@ def test_the_capped_model_s_reproducer_applies_its_cap():
     compile(source, "reproducer.py", "exec")
     assert f"max_trainable_params={capped[0].max_trainable_params!r}" in source
     assert "def freeze_largest(" in source
+
+
+def test_a_trained_state_applies_its_models_cap_before_training():
+    from types import SimpleNamespace
+
+    keras = pytest.importorskip("keras")
+    from fixtures.scenario_builders import apply_training_state, trainable_params
+
+    states = {state.name: state for state in AXES["training"]}
+    spec = SimpleNamespace(
+        constructor="Tiny", resolution=8, pixel_range=(0.0, 1.0), max_trainable_params=500
+    )
+
+    def trained(state):
+        inputs = keras.Input((8, 8, 3))
+        x = keras.layers.Conv2D(4, 3, name="small")(inputs)  # 112 parameters
+        x = keras.layers.BatchNormalization(name="bn")(x)  # 8 trainable
+        x = keras.layers.Conv2D(32, 3, name="large")(x)  # 1 184
+        base = keras.Model(inputs, keras.layers.GlobalAveragePooling2D()(x))
+        model = keras.Model(inputs, keras.layers.Dense(10, name="head")(base(inputs)))
+        apply_training_state(model, base, states[state], spec)
+        return {layer.name for layer in base.layers if trainable_params(layer)}
+
+    assert trained("fine_tuned") == {"small", "bn"}
+    assert trained("fresh") == {"small", "bn", "large"}  # untrained: no cap
