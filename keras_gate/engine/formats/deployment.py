@@ -235,7 +235,9 @@ def _listed_ops_gap(ops_of, known: tuple[str, ...], explanation: str):
 
 
 LITERT_SELECT_OPS = (
-    "FlexStridedSlice",  # 18 keras-hub LMs (Llama, Gemma, Qwen, Mistral, T5, ...), not located
+    # keras-hub decoders' mask[:, None, :, :] of unknown lengths (Llama, Mistral, Qwen, ...):
+    # a new-axis StridedSlice (docs/reproducers/deployment/litert_new_axis_slice.py)
+    "FlexStridedSlice",
     "FlexTensorListReserve",  # masked RNNs (LSTM, GRU, Masking): the loop's TensorList
     "FlexTensorListStack",  # the same loops' stacked outputs
     "FlexHashTableV2",  # StringLookup, IntegerLookup, TextVectorization tables
@@ -290,7 +292,9 @@ OPENVINO_UNCONVERTED_OPS = (
     "FFT2D",  # FNet's Fourier transform
     "ComplexTypeMark",  # the same transform's complex values
     "Imag",  # the same
-    "XlaDynamicUpdateSlice",  # Swin Transformer (not located to a layer)
+    # keras.ops.slice_update on TensorFlow: Swin's shifted-window attention mask
+    # (docs/reproducers/deployment/openvino_slice_update.py)
+    "XlaDynamicUpdateSlice",
 )
 """TensorFlow ops OpenVINO's TensorFlow frontend has no conversion for, each seen in the
 corpus (``docs/corpus.md``), one line each with the layer that makes it; any other fails
