@@ -45,6 +45,7 @@ def test_round_trip(
         for difference in differences:
             record_property(f"max_abs_{difference.name}", difference.max_abs)
             record_property(f"max_rel_{difference.name}", difference.max_rel)
+            record_property(f"max_peak_rel_{difference.name}", difference.max_peak_rel)
 
     not_for = roundtrip_case.format.unsupported_model
     why = not_for(built_model.model) if not_for is not None else None

@@ -73,6 +73,10 @@ class CaseKey(NamedTuple):
 IDENTITY = ("model", "scenario", "subject", "check")
 """The properties that make a report a gate case's."""
 
+FIGURES = ("abs", "rel", "peak_rel")
+"""The differences a case records (``max_<kind>_<output>`` properties, the largest of
+them as the record's ``max_<kind>``)."""
+
 
 @dataclass
 class CaseRecord:
@@ -92,6 +96,9 @@ class CaseRecord:
     """What the checks found (a failing round trip's every finding)."""
     max_abs: float | None = None
     max_rel: float | None = None
+    max_peak_rel: float | None = None
+    """The largest |difference| over its output's largest magnitude (what ``peak_rtol``
+    bounds); none in reports written before it was recorded."""
     weight_source: str = "?"
     device: str = "?"
     seconds: float = 0.0
@@ -140,7 +147,7 @@ class CaseRecord:
             if isinstance(longrepr, tuple) and len(longrepr) == 3:
                 self.symptom = str(longrepr[2]).removeprefix("Skipped: ")
         self.seconds += report.duration
-        for kind in ("abs", "rel"):
+        for kind in FIGURES:
             values = [v for k, v in props if k.startswith(f"max_{kind}_")]
             if values:
                 setattr(self, f"max_{kind}", max(values))
@@ -256,7 +263,7 @@ def record_from_json(entry: dict) -> CaseRecord:
     Reads every version written so far: entries ids written ``,``-joined (schema 1)
     and no findings load as tuples and none."""
     values = {k: v for k, v in entry.items() if k in _FIELDS}
-    for figure in ("max_abs", "max_rel"):
+    for figure in (f"max_{kind}" for kind in FIGURES):
         if isinstance(values.get(figure), str):  # inf, nan: written as text
             values[figure] = float(values[figure])
     for ids in ("known_failures", "shown"):

@@ -107,6 +107,8 @@ def test_a_runtimes_error_at_a_near_zero_logit_is_bounded_by_the_outputs_peak():
         assert_same_outputs(original, revived, Tolerance(0.0, 3e-5), "case")
     [difference] = assert_same_outputs(original, revived, Tolerance(0.0, 3e-5, 1e-6), "case")
     assert difference.within
+    # What the report records for it: the figure peak_rtol bounds.
+    assert difference.max_peak_rel == pytest.approx(difference.max_abs / 822.0)
     # A fault is still one: a change of 1e-4 of the peak is beyond it.
     revived["logits"][0, 1] += np.float32(0.0822)
     with pytest.raises(PredictionMismatch, match="peak_rtol=1e-06"):

@@ -5,7 +5,7 @@ import re
 from types import SimpleNamespace
 
 from keras_gate.report.files import RoundTripReport
-from keras_gate.report.record import XPASS_STRICT_PROPERTY
+from keras_gate.report.record import XPASS_STRICT_PROPERTY, record_from_json
 
 NODE = "tests/regression/test_roundtrip.py::test_round_trip[{}]"
 
@@ -63,7 +63,8 @@ def _filled_report():
             "skipped",
             3.0,
             source
-            + [("max_abs_head", 0.9), ("max_abs_features", 13.6), ("max_rel_head", float("inf"))],
+            + [("max_abs_head", 0.9), ("max_abs_features", 13.6), ("max_rel_head", float("inf"))]
+            + [("max_peak_rel_head", 0.09), ("max_peak_rel_features", 0.5)],
             wasxfail="nested",
         )
     )
@@ -100,6 +101,8 @@ def test_verdicts_figures_and_seconds_per_case():
     assert (ok.verdict, ok.max_abs, ok.seconds, ok.weight_source) == ("pass", 0.0, 7.0, "synthetic")
     xfail = rows[("EfficientNetB0", "h5")]
     assert (xfail.verdict, xfail.max_abs, xfail.max_rel) == ("xfail", 13.6, float("inf"))
+    # Each figure is the largest over the outputs, read from its own properties only.
+    assert (xfail.max_peak_rel, ok.max_peak_rel) == (0.5, None)
     assert rows[("MobileNetV3Small", "h5")].verdict == "XPASS(strict)"
     assert rows[("MobileNetV2", "h5")].verdict == "ERROR"
 
@@ -120,6 +123,7 @@ def test_json_and_markdown_files(tmp_path):
     payload = json.loads(paths[0].read_text())
     assert payload["stack"] == {"keras": "3.15.1"}
     assert payload["cases"][1]["max_rel"] == "inf"
+    assert record_from_json(payload["cases"][1]).max_peak_rel == 0.5
     markdown = paths[1].read_text()
     assert (
         "| model | scenario | format | verdict | max abs | max rel | weights | device | seconds "

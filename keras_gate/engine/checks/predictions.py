@@ -21,6 +21,9 @@ class OutputDifference:
     max_rel: float
     within: bool
     detail: str = ""
+    max_peak_rel: float = 0.0
+    """``max_abs`` over the original's largest finite magnitude: the figure a runtime row's
+    ``peak_rtol`` bounds (elementwise ``max_rel`` is large at outputs near zero)."""
 
     def __str__(self) -> str:
         verdict = "ok" if self.within else "DIFFERS"
@@ -33,10 +36,10 @@ def output_difference(name: str, original, revived, tolerance: Tolerance) -> Out
     revived = np.asarray(revived)
     if original.shape != revived.shape:
         return OutputDifference(
-            name, np.inf, np.inf, False, f"shape {revived.shape} != {original.shape}"
+            name, np.inf, np.inf, False, f"shape {revived.shape} != {original.shape}", np.inf
         )
     if not np.array_equal(np.isnan(original), np.isnan(revived)):
-        return OutputDifference(name, np.nan, np.nan, False, "NaNs in different places")
+        return OutputDifference(name, np.nan, np.nan, False, "NaNs in different places", np.nan)
     a = original.astype(np.float64)
     b = revived.astype(np.float64)
     finite = ~np.isnan(a)  # NaN where the original had NaN: the places matched above
@@ -51,12 +54,14 @@ def output_difference(name: str, original, revived, tolerance: Tolerance) -> Out
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(scale > 0, diff / scale, np.where(diff > 0, np.inf, 0.0))
     max_rel = float(rel.max(initial=0.0))
+    peak = float(scale.max(initial=0.0))
+    max_peak_rel = max_abs / peak if peak > 0 else (np.inf if max_abs > 0 else 0.0)
     if tolerance.exact:  # bit-exact: compare the bytes
         within = original.tobytes() == revived.tobytes()
     else:
-        peak = tolerance.peak_rtol * float(scale.max(initial=0.0))
-        within = bool(np.all(diff <= tolerance.atol + peak + tolerance.rtol * scale))
-    return OutputDifference(name, max_abs, max_rel, within)
+        bound = tolerance.atol + tolerance.peak_rtol * peak + tolerance.rtol * scale
+        within = bool(np.all(diff <= bound))
+    return OutputDifference(name, max_abs, max_rel, within, max_peak_rel=max_peak_rel)
 
 
 def compare_outputs(original: dict, revived: dict, tolerance: Tolerance) -> list[OutputDifference]:
