@@ -119,7 +119,8 @@ class RoundTripReport:
         base = Path(base)
         if base.suffix in (".json", ".md", ".html"):
             base = base.with_suffix("")
-        return base.with_suffix(".json"), base.with_suffix(".md"), base.with_suffix(".html")
+        # Appended, not swapped: a base like reports/keras-3.15.1 keeps its ".1".
+        return tuple(base.with_name(base.name + suffix) for suffix in (".json", ".md", ".html"))
 
     def write(
         self, base: Path, stack: dict[str, str], comparison=None, shard=None, shards=None

@@ -178,10 +178,10 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out.with_suffix("") if args.out.suffix in (".md", ".png") else args.out
     picture = None
     try:
-        picture = heatmap(runs, out.with_suffix(".png"))
+        picture = heatmap(runs, out.with_name(out.name + ".png"))
     except ImportError:
         print("keras_gate.tools.compatibility: no matplotlib (the 'report' extra): Markdown only")
-    markdown_path = out.with_suffix(".md")
+    markdown_path = out.with_name(out.name + ".md")
     markdown_path.parent.mkdir(parents=True, exist_ok=True)
     markdown_path.write_text(markdown(runs, stacks, picture.name if picture else None))
     for path in (markdown_path, picture):

@@ -25,8 +25,9 @@ def test_each_cell_says_pass_which_defect_or_new(tmp_path, capsys):
         "3.9.2",
         [CaseRecord("B0", "h5", verdict="XPASS(strict)", known_failures=("nested-h5",))],
     )
-    assert compatibility.main([str(old), str(new), "--out", str(tmp_path / "m")]) == 0
-    text = (tmp_path / "m.md").read_text()
+    # A release in the name keeps its dots: m-3.10 writes m-3.10.md, not m-3.md.
+    assert compatibility.main([str(old), str(new), "--out", str(tmp_path / "m-3.10")]) == 0
+    text = (tmp_path / "m-3.10.md").read_text()
     assert "| case | 3.9.2 (jax) | 3.10.0 (jax) |" in text  # releases in order, not by file
     assert "| B0-h5 | fixed: nested-h5 | known: nested-h5 |" in text
     assert "| B0-keras_v3 | - | FAIL |" in text

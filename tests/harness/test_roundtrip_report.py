@@ -2,6 +2,7 @@
 
 import json
 import re
+from pathlib import Path
 from types import SimpleNamespace
 
 from keras_gate.report.files import RoundTripReport
@@ -115,6 +116,15 @@ def test_rows_are_sorted_by_model_then_seed_scenario_first():
         "MobileNetV2",
         "MobileNetV3Small",
     ]
+
+
+def test_a_report_base_with_dots_keeps_them():
+    assert [p.name for p in RoundTripReport.paths(Path("out/keras-3.15.1"))] == [
+        "keras-3.15.1.json",
+        "keras-3.15.1.md",
+        "keras-3.15.1.html",
+    ]
+    assert RoundTripReport.paths(Path("out/gate.json"))[1] == Path("out/gate.md")
 
 
 def test_json_and_markdown_files(tmp_path):
