@@ -397,7 +397,7 @@ DEPLOYMENT_FORMATS: tuple[RoundTripFormat, ...] = (
             "    details = interpreter.get_output_details()\n"
             '    return [interpreter.get_tensor(d["index"]) for d in details]',
         ),
-        tolerances={("float32", "cpu"): Tolerance(rtol=0.0, atol=1.4e-3, peak_rtol=PEAK_RTOL)},
+        tolerances={("float32", "cpu"): Tolerance(rtol=0.0, atol=2.6e-3, peak_rtol=PEAK_RTOL)},
     ),
     RoundTripFormat(
         "openvino",
@@ -422,12 +422,16 @@ DEPLOYMENT_FORMATS: tuple[RoundTripFormat, ...] = (
             "    result = compiled([np.asarray(v) for v in keras.tree.flatten(x)])\n"
             "    return [result[port] for port in compiled.outputs]",
         ),
-        tolerances={("float32", "cpu"): Tolerance(rtol=0.0, atol=1.1e-3, peak_rtol=PEAK_RTOL)},
+        tolerances={("float32", "cpu"): Tolerance(rtol=0.0, atol=1.8e-3, peak_rtol=PEAK_RTOL)},
     ),
 )
 """The runtimes' formats. Tolerance rows (float32, CPU): twice the largest difference
-measured against Keras's inference on the suite's models (``pytest -n 2
-tests/regression --scenarios=deploy`` with the rows at 0; docs/results.md, "Stop 7",
-deployment formats): onnx 1.29e-5 (MobileNetV2; the EfficientNets cannot run, see
-``onnx-normalization-inputs``), litert 6.93e-4 and openvino 5.41e-4 (EfficientNetV2B0,
-the constant batch); one thread each, so the figures repeat run to run."""
+measured against Keras's inference on the suite's models (``pytest tests/regression
+--scenarios=deploy``), over the settings that change Keras's own float32 result: under
+``-n 2`` (one thread per worker) and in one process (two threads), oneDNN on and off
+(docs/results.md, "Stop 14"; "Stop 7" had the first, one setting): onnx 1.33e-5
+(MobileNetV2; the EfficientNets cannot run, see ``onnx-normalization-inputs``), litert
+1.26e-3 (EfficientNetV2B0, one process, oneDNN off) and openvino 8.89e-4 (EfficientNetV2B0,
+one process, oneDNN on). EfficientNetV2B0's own output moves by about 1e-3 between these
+settings, so a row from one setting (stop 7: 6.93e-4 and 5.41e-4) was a false red waiting
+for another runner."""
