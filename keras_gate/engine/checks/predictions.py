@@ -19,11 +19,11 @@ class OutputDifference:
     name: str
     max_abs: float
     max_rel: float
-    within: bool
-    detail: str = ""
-    max_peak_rel: float = 0.0
+    max_peak_rel: float
     """``max_abs`` over the original's largest finite magnitude: the figure a runtime row's
     ``peak_rtol`` bounds (elementwise ``max_rel`` is large at outputs near zero)."""
+    within: bool
+    detail: str = ""
 
     def __str__(self) -> str:
         verdict = "ok" if self.within else "DIFFERS"
@@ -36,10 +36,10 @@ def output_difference(name: str, original, revived, tolerance: Tolerance) -> Out
     revived = np.asarray(revived)
     if original.shape != revived.shape:
         return OutputDifference(
-            name, np.inf, np.inf, False, f"shape {revived.shape} != {original.shape}", np.inf
+            name, np.inf, np.inf, np.inf, False, f"shape {revived.shape} != {original.shape}"
         )
     if not np.array_equal(np.isnan(original), np.isnan(revived)):
-        return OutputDifference(name, np.nan, np.nan, False, "NaNs in different places", np.nan)
+        return OutputDifference(name, np.nan, np.nan, np.nan, False, "NaNs in different places")
     a = original.astype(np.float64)
     b = revived.astype(np.float64)
     finite = ~np.isnan(a)  # NaN where the original had NaN: the places matched above
@@ -61,7 +61,7 @@ def output_difference(name: str, original, revived, tolerance: Tolerance) -> Out
     else:
         bound = tolerance.atol + tolerance.peak_rtol * peak + tolerance.rtol * scale
         within = bool(np.all(diff <= bound))
-    return OutputDifference(name, max_abs, max_rel, within, max_peak_rel=max_peak_rel)
+    return OutputDifference(name, max_abs, max_rel, max_peak_rel, within)
 
 
 def compare_outputs(original: dict, revived: dict, tolerance: Tolerance) -> list[OutputDifference]:
