@@ -126,6 +126,49 @@ def test_one_changed_onnx_initializer_fails_the_case_on_its_predictions(tmp_path
     check_round_trip(_built(), fmt, tmp_path / "clean", fmt.tolerance("float32", "cpu"))
 
 
+def _seeded_biases():
+    # Seeded biases: the default zeros would be bytes found everywhere in a file.
+    inputs = keras.Input((6,), name="features")
+    # Seeds of their own: one seed gives both layers' biases the same first values.
+    seeded = keras.initializers.RandomUniform
+    hidden = keras.layers.Dense(8, "relu", name="hidden", bias_initializer=seeded(seed=1))
+    out = keras.layers.Dense(3, name="out", bias_initializer=seeded(seed=2))
+    return keras.Model(inputs, out(hidden(inputs)))
+
+
+def _changed_bias_bytes(model, artifacts):
+    """The ``out`` layer's bias, where the runtime's file keeps it as raw float32 (a
+    flatbuffer buffer, an OpenVINO ``.bin`` constant): found exactly once and shifted."""
+    bias = np.asarray(model.get_layer("out").bias, dtype="<f4")
+    for path in artifacts:
+        data = path.read_bytes()
+        if data.count(bias.tobytes()) == 1:
+            path.write_bytes(data.replace(bias.tobytes(), (bias + 0.5).tobytes()))
+            return path.name
+    raise AssertionError(f"the out bias is not in {[p.name for p in artifacts]} exactly once")
+
+
+@pytest.mark.parametrize(("name", "weights_file"), [("litert", None), ("openvino", "model.bin")])
+def test_one_changed_tensor_in_a_litert_or_openvino_file_fails_the_case(
+    name, weights_file, tmp_path
+):
+    fmt = _runnable(name)
+    changed = []
+
+    def save_then_change(model, path):
+        fmt.save(model, path)
+        changed.append(_changed_bias_bytes(model, [path.parent / (weights_file or path.name)]))
+
+    faulty = dataclasses.replace(fmt, save=save_then_change)
+    tolerance = fmt.tolerance("float32", "cpu")
+    with pytest.raises(PredictionMismatch) as failure:
+        check_round_trip(_built(build=_seeded_biases), faulty, tmp_path / "faulty", tolerance)
+    assert changed, "the fault was not injected"
+    assert [f.check for f in failure.value.findings] == ["predictions", "predictions"]
+    assert "out: max|diff|" in str(failure.value)
+    check_round_trip(_built(build=_seeded_biases), fmt, tmp_path / "clean", tolerance)
+
+
 def _loud():
     # sin of values near 1e5: a 1e-6 relative nudge of the inputs moves the outputs by
     # ~0.1 of their peak of 1, far above ONNX's row, its peak part included (a deep

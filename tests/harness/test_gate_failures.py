@@ -83,7 +83,7 @@ def test_a_hang_in_native_code_ends_by_timeout_and_fails_the_run(tmp_path, worke
         str(ROOT / "pyproject.toml"),
         "--rootdir",
         str(tmp_path),
-        "--timeout=3",
+        "--timeout=1",
         *workers,
         str(tmp_path / "test_hang.py"),
         timeout=120,

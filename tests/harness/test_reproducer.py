@@ -1,5 +1,8 @@
 """Standalone reproducers: written for failing cases, run with plain python, exit 1/0."""
 
+import json
+from pathlib import Path
+
 import pytest
 from user_project import FORGETFUL_LAYER, run, run_project
 
@@ -41,24 +44,50 @@ def reproducers(tmp_path_factory):
     factories = ["forgets", "unregistered", "trained"]
     result = run_project(project, MODELS, factories, "-q", f"--repro-dir={out}")
     assert result.returncode == pytest.ExitCode.TESTS_FAILED, result.stdout[-3000:]
+    (out / "absent").mkdir()
+    _absent_defect(out / "absent" / "dense.py")
     return out
 
 
-def _run(path, tmp_path):
-    return run(tmp_path, [str(path)])
+# Each script runs as ``__main__`` in one plain interpreter (no gate imported), one after
+# the other: a new interpreter per script pays the Keras import each time (~5 s).
+# tests/harness/test_first_hour.py runs one reproducer alone in its own.
+RUN_EACH = """
+import contextlib, io, json, runpy, sys
+ran = {}
+for path in sys.argv[1:]:
+    out, status = io.StringIO(), 0
+    with contextlib.redirect_stdout(out):
+        try:
+            runpy.run_path(path, run_name="__main__")
+        except SystemExit as exit:
+            status = exit.code
+    ran[path] = [status, out.getvalue()]
+print(json.dumps(ran))
+"""
 
 
-@pytest.mark.parametrize(
-    ("case", "kind", "printed"),
-    [
-        ("forgets-keras_v3", "predictions", "reproduced predictions:\n  output 0: max|diff|"),
-        ("unregistered-keras_v3", "load", "reproduced load:\n  TypeError"),
-        ("trained-h5", "state", "reproduced state:\n  revived: optimizer variables"),
-    ],
-)
-def test_a_failing_case_gets_a_reproducer_that_reproduces(
-    reproducers, tmp_path, case, kind, printed
-):
+REPRODUCED = [
+    ("forgets-keras_v3", "predictions", "reproduced predictions:\n  output 0: max|diff|"),
+    ("unregistered-keras_v3", "load", "reproduced load:\n  TypeError"),
+    ("trained-h5", "state", "reproduced state:\n  revived: optimizer variables"),
+]
+"""``(case, kind of finding, what its reproducer prints)``: one case per kind."""
+
+
+@pytest.fixture(scope="module")
+def ran(reproducers, tmp_path_factory):
+    """``{script name: (exit status, stdout)}`` of the reproducers this module runs."""
+    scripts = [str(reproducers / f"{case}-roundtrip.py") for case, _, _ in REPRODUCED]
+    scripts.append(str(reproducers / "absent" / "dense.py"))
+    result = run(tmp_path_factory.mktemp("run"), ["-c", RUN_EACH, *scripts])
+    assert result.returncode == 0, result.stderr[-3000:]
+    each = json.loads(result.stdout.splitlines()[-1])  # the last line: native logs aside
+    return {Path(path).name: tuple(value) for path, value in each.items()}
+
+
+@pytest.mark.parametrize(("case", "kind", "printed"), REPRODUCED)
+def test_a_failing_case_gets_a_reproducer_that_reproduces(reproducers, ran, case, kind, printed):
     path = reproducers / f"{case}-roundtrip.py"
     source = path.read_text()
     assert f"# case: pytest.ini::test_round_trip[{case}]" in source
@@ -67,9 +96,9 @@ def test_a_failing_case_gets_a_reproducer_that_reproduces(
     assert "keras_gate" not in source.split("# needs:")[1]  # not this package
     needs = source.split("# needs:")[1].splitlines()[0]
     assert "the project's own code" in needs  # its factories' module is imported
-    result = _run(path, tmp_path)
-    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
-    assert printed in result.stdout
+    status, stdout = ran[path.name]
+    assert status == 1, stdout[-2000:]
+    assert printed in stdout
 
 
 def test_the_needs_line_names_what_the_file_imports():
@@ -88,12 +117,13 @@ def test_the_needs_line_names_what_the_file_imports():
 
 
 def test_only_failing_cases_get_one(reproducers):
-    written = sorted(p.name for p in reproducers.glob("*.py"))
+    written = sorted(p.name for p in reproducers.glob("*.py"))  # not absent/
     assert "trained-keras_v3-roundtrip.py" not in written  # it passes
     assert len(written) == 5
 
 
-def test_a_reproducer_exits_0_where_the_defect_is_absent(tmp_path):
+def _absent_defect(path):
+    """A reproducer for a defect the model does not have: a plain Dense through h5."""
     from keras_gate import (
         Finding,
         GateCase,
@@ -118,8 +148,11 @@ def test_a_reproducer_exits_0_where_the_defect_is_absent(tmp_path):
         "dense via h5: revived model predicts differently",
         findings=[Finding("predictions", "dense: max|diff|=1 DIFFERS", "dense", "values")],
     )
-    path = tmp_path / "dense.py"
     path.write_text(reproducer_source(case, built, error, Tolerance(1e-6, 1e-6), "x::y"))
-    result = _run(path, tmp_path)
-    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
-    assert "not reproduced predictions: the same here" in result.stdout
+
+
+def test_a_reproducer_exits_0_where_the_defect_is_absent(reproducers, ran):
+    # `reproducers` first, as in this module's other tests: one xdist group (conftest.py).
+    status, stdout = ran["dense.py"]
+    assert status == 0, stdout[-2000:]
+    assert "not reproduced predictions: the same here" in stdout
