@@ -29,7 +29,7 @@ for k, base in enumerate(sys.argv[1:], start=1):
     disk, sampled = 0, collections.defaultdict(int)
     for line in read(base, "sample.log").splitlines():
         parts = line.split()
-        disk = max(disk, int(parts[1].split("=")[1]))
+        disk = max(disk, int(parts[1].split("=")[1] or 0))  # no basetemp yet: empty
         for i, v in enumerate(parts[2:]):
             sampled[i] = max(sampled[i], int(v.removeprefix("rss=") or 0))
     rows.append((k, shard, verdicts, dict(peaks), dict(sampled), disk))
