@@ -56,13 +56,13 @@ RUN_EACH = """
 import contextlib, io, json, runpy, sys
 ran = {}
 for path in sys.argv[1:]:
-    out, status = io.StringIO(), 0
-    with contextlib.redirect_stdout(out):
+    out, err, status = io.StringIO(), io.StringIO(), 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
             runpy.run_path(path, run_name="__main__")
         except SystemExit as exit:
             status = exit.code
-    ran[path] = [status, out.getvalue()]
+    ran[path] = [status, out.getvalue(), err.getvalue()]
 print(json.dumps(ran))
 """
 
@@ -77,7 +77,8 @@ REPRODUCED = [
 
 @pytest.fixture(scope="module")
 def ran(reproducers, tmp_path_factory):
-    """``{script name: (exit status, stdout)}`` of the reproducers this module runs."""
+    """``{script name: (exit status, stdout, stderr)}`` of the reproducers this module runs
+    (stderr: what the script wrote through Python, its traceback when it exits 2)."""
     scripts = [str(reproducers / f"{case}-roundtrip.py") for case, _, _ in REPRODUCED]
     scripts.append(str(reproducers / "absent" / "dense.py"))
     result = run(tmp_path_factory.mktemp("run"), ["-c", RUN_EACH, *scripts])
@@ -96,8 +97,8 @@ def test_a_failing_case_gets_a_reproducer_that_reproduces(reproducers, ran, case
     assert "keras_gate" not in source.split("# needs:")[1]  # not this package
     needs = source.split("# needs:")[1].splitlines()[0]
     assert "the project's own code" in needs  # its factories' module is imported
-    status, stdout = ran[path.name]
-    assert status == 1, stdout[-2000:]
+    status, stdout, stderr = ran[path.name]
+    assert status == 1, stdout[-2000:] + stderr[-2000:]
     assert printed in stdout
 
 
@@ -153,6 +154,6 @@ def _absent_defect(path):
 
 def test_a_reproducer_exits_0_where_the_defect_is_absent(reproducers, ran):
     # `reproducers` first, as in this module's other tests: one xdist group (conftest.py).
-    status, stdout = ran["dense.py"]
-    assert status == 0, stdout[-2000:]
+    status, stdout, stderr = ran["dense.py"]
+    assert status == 0, stdout[-2000:] + stderr[-2000:]
     assert "not reproduced predictions: the same here" in stdout

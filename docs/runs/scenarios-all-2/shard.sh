@@ -1,5 +1,7 @@
 #!/bin/bash
 # usage: shard.sh K -- shard K of 4 of --scenarios=all, 2 workers, from the committed durations.
+# Shard 1 ran an earlier form of this file: `cd /work/main` and `.venv/bin/pytest` (the
+# checkout, then at f9efa51's engine); shards 2-4 ran this one.
 cd /tmp/s16/wt  # a worktree at f9efa51: edits in /work/main do not reach the shards
 export TF_ENABLE_ONEDNN_OPTS=0 KERAS_GATE_CACHE=/tmp/suite/cache
 K=$1
