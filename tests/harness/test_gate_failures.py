@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from batched_pytest import run_pytest_batch
 from user_project import run_project
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,23 +27,35 @@ def _pytest(*args, timeout=300):
     )
 
 
-def test_an_unregistered_marker_in_m_is_a_usage_error_listing_the_markers():
+USAGE = {
     # The suite alone: collecting the harness too would import TensorFlow for nothing.
-    result = _pytest("--co", "-q", "tests/regression", "-m", "efficientnetb9 and keras_v3")
+    "unregistered marker": ["--co", "-q", "tests/regression", "-m", "efficientnetb9 and keras_v3"],
+    "unknown weights": ["--co", "-q", "--weights=imagenette"],
+    "empty selection": ["-q", "tests/regression", "-m", "efficientnetb0 and not efficientnetb0"],
+}
+"""The runs of the suite the usage-error tests read, made in one interpreter."""
+
+
+@pytest.fixture(scope="module")
+def usage_runs():
+    return run_pytest_batch(USAGE)
+
+
+def test_an_unregistered_marker_in_m_is_a_usage_error_listing_the_markers(usage_runs):
+    result = usage_runs["unregistered marker"]
     assert result.returncode == pytest.ExitCode.USAGE_ERROR
     assert "unknown marker(s) efficientnetb9" in result.stderr
     assert "efficientnetb0" in result.stderr and "keras_v3" in result.stderr
 
 
-def test_an_unknown_weights_value_is_a_usage_error_listing_the_choices():
-    result = _pytest("--co", "-q", "--weights=imagenette")
+def test_an_unknown_weights_value_is_a_usage_error_listing_the_choices(usage_runs):
+    result = usage_runs["unknown weights"]
     assert result.returncode == pytest.ExitCode.USAGE_ERROR
     assert "'auto', 'imagenet', 'synthetic'" in result.stderr
 
 
-def test_a_selection_with_no_tests_exits_non_zero():
-    result = _pytest("-q", "tests/regression", "-m", "efficientnetb0 and not efficientnetb0")
-    assert result.returncode == pytest.ExitCode.NO_TESTS_COLLECTED
+def test_a_selection_with_no_tests_exits_non_zero(usage_runs):
+    assert usage_runs["empty selection"].returncode == pytest.ExitCode.NO_TESTS_COLLECTED
 
 
 def test_a_gate_whose_every_case_skipped_did_not_pass(tmp_path):

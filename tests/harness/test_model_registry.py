@@ -1,9 +1,7 @@
 """The model registry and the markers and ids derived from it."""
 
-import subprocess
-import sys
-
 import pytest
+from batched_pytest import run_pytest_batch
 
 from fixtures.model_registry import FAMILIES, MODELS, get_model
 from fixtures.suite import SuiteOptions, suite_cases
@@ -67,89 +65,85 @@ def test_registry_matches_what_keras_builds_and_requests(spec):
     assert str(seen.value) == spec.official_weights_file, spec.constructor
 
 
-def _collect(*args):
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "--co", "-q", "tests/regression/test_roundtrip.py", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return result, [
-        line.split("[", 1)[1].rstrip("]") for line in result.stdout.splitlines() if "::" in line
-    ]
-
-
 SEED = " and functional_head and fresh and float32 and unquantized"
 """Narrows an expression to the seed scenario (the other scenarios have their own tests)."""
 
+EXPRESSIONS = [
+    ("efficientnet and keras_v3" + SEED, [f"EfficientNetB{i}-keras_v3" for i in range(8)]),
+    ("efficientnetb0 and keras_v3" + SEED, ["EfficientNetB0-keras_v3"]),
+    ("mobilenetv3small", ["MobileNetV3Small-keras_v3", "MobileNetV3Small-h5"]),
+    (
+        "mobilenet and h5" + SEED,
+        [f"{m}-h5" for m in ("MobileNet", "MobileNetV2", "MobileNetV3Small", "MobileNetV3Large")],
+    ),
+    (
+        "efficientnetv2 and h5 and not heavy" + SEED,
+        [f"EfficientNetV2{s}-h5" for s in ("B0", "B1", "B2", "B3", "S")],
+    ),
+    (
+        "sequential and keras_v3",
+        [f"{m}-sequential-keras_v3" for m in ("EfficientNetB0", "EfficientNetV2B0", "MobileNetV2")],
+    ),
+    ("efficientnetb0 and mixed_float16 and h5", ["EfficientNetB0-mixed_float16-h5"]),
+    ("mobilenetv1", ["MobileNet-keras_v3", "MobileNet-h5"]),
+]
 
-@pytest.mark.parametrize(
-    ("expression", "expected"),
-    [
-        ("efficientnet and keras_v3" + SEED, [f"EfficientNetB{i}-keras_v3" for i in range(8)]),
-        ("efficientnetb0 and keras_v3" + SEED, ["EfficientNetB0-keras_v3"]),
-        ("mobilenetv3small", ["MobileNetV3Small-keras_v3", "MobileNetV3Small-h5"]),
-        (
-            "mobilenet and h5" + SEED,
-            [
-                f"{m}-h5"
-                for m in ("MobileNet", "MobileNetV2", "MobileNetV3Small", "MobileNetV3Large")
-            ],
-        ),
-        (
-            "efficientnetv2 and h5 and not heavy" + SEED,
-            [f"EfficientNetV2{s}-h5" for s in ("B0", "B1", "B2", "B3", "S")],
-        ),
-        (
-            "sequential and keras_v3",
-            [
-                f"{m}-sequential-keras_v3"
-                for m in ("EfficientNetB0", "EfficientNetV2B0", "MobileNetV2")
-            ],
-        ),
-        ("efficientnetb0 and mixed_float16 and h5", ["EfficientNetB0-mixed_float16-h5"]),
-        ("mobilenetv1", ["MobileNet-keras_v3", "MobileNet-h5"]),
-    ],
-)
-def test_marker_expressions_select_what_they_say(expression, expected):
-    result, ids = _collect("-m", expression)
+COLLECT = ["--co", "-q", "tests/regression/test_roundtrip.py"]
+MISSPELT = ["-m", "EfficientNetB3 and keras_v3"]
+RUNS = {
+    **{expression: [*COLLECT, "-m", expression] for expression, _ in EXPRESSIONS},
+    "every": COLLECT,
+    "not heavy": [*COLLECT, "-m", "not heavy"],
+    "misspelt": [*COLLECT, *MISSPELT],
+    "misspelt under xdist": [*COLLECT, *MISSPELT, "-n", "2"],
+    "unknown -k": ["-q", "tests/regression", "-k", "EfficientNetB9"],
+}
+"""The pytest runs this module reads, made in one interpreter (``batched_pytest``)."""
+
+
+@pytest.fixture(scope="module")
+def runs():
+    return run_pytest_batch(RUNS)
+
+
+def _ids(ran):
+    return [line.split("[", 1)[1].rstrip("]") for line in ran.stdout.splitlines() if "::" in line]
+
+
+@pytest.mark.parametrize(("expression", "expected"), EXPRESSIONS)
+def test_marker_expressions_select_what_they_say(runs, expression, expected):
+    result = runs[expression]
     assert result.returncode == 0, result.stdout + result.stderr
-    assert sorted(ids) == sorted(expected)
+    assert sorted(_ids(result)) == sorted(expected)
 
 
-def test_not_heavy_drops_exactly_the_heavy_models():
-    _, every = _collect()
-    _, light = _collect("-m", "not heavy")
+def test_not_heavy_drops_exactly_the_heavy_models(runs):
+    every, light = _ids(runs["every"]), _ids(runs["not heavy"])
     heavy = {spec.constructor for spec in MODELS if spec.heavy}
     assert light == [i for i in every if i.split("-")[0] not in heavy]
     assert len(light) < len(every)
 
 
-def test_cases_are_ordered_heaviest_first_and_grouped_by_built_model():
-    _, ids = _collect()
+def test_cases_are_ordered_heaviest_first_and_grouped_by_built_model(runs):
+    ids = _ids(runs["every"])
     options = SuiteOptions("synthetic", cache_dir=None)
     assert len(ids) == len([c for c in suite_cases(options) if c.check == "roundtrip"])
     built = [i.rsplit("-", 1)[0] for i in ids]  # model plus scenario: one build each
-    runs = [b for i, b in enumerate(built) if i == 0 or built[i - 1] != b]
-    assert len(runs) == len(set(built)), "a built model's cases must be adjacent"
-    costs = [get_model(b.split("-")[0]).cost for b in runs]
+    groups = [b for i, b in enumerate(built) if i == 0 or built[i - 1] != b]
+    assert len(groups) == len(set(built)), "a built model's cases must be adjacent"
+    costs = [get_model(b.split("-")[0]).cost for b in groups]
     assert costs == sorted(costs, reverse=True)
 
 
-@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["no-xdist", "xdist"])
-def test_a_model_in_its_constructor_spelling_suggests_its_marker(workers):
-    result, _ = _collect("-m", "EfficientNetB3 and keras_v3", *workers)
+@pytest.mark.parametrize("run", ["misspelt", "misspelt under xdist"], ids=["no-xdist", "xdist"])
+def test_a_model_in_its_constructor_spelling_suggests_its_marker(runs, run):
+    result = runs[run]
     assert result.returncode == pytest.ExitCode.USAGE_ERROR
     assert "'EfficientNetB3' is spelled 'efficientnetb3' as a marker" in result.stderr
 
 
-def test_a_k_that_matches_no_model_names_the_models():
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "tests/regression", "-k", "EfficientNetB9"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def test_a_k_that_matches_no_model_names_the_models(runs):
+    result = runs["unknown -k"]
     assert result.returncode == pytest.ExitCode.NO_TESTS_COLLECTED
     assert "-k 'EfficientNetB9' selected no case; the models are: EfficientNetB0" in result.stdout
 
