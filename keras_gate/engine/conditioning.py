@@ -8,6 +8,13 @@ rounding moves them as much. Seen in the corpus: ``keras.applications.EfficientN
 with random weights (``weights=None``) moves its logits by 1.9e3 (of 2.8e3) for that
 nudge, and Keras itself under XLA by 1.6e3. Measured only where such a case's
 predictions differ, so a passing case pays nothing.
+
+Two probes, the first that moves the outputs past the tolerance decides: the inputs
+nudged, then every float variable nudged (a random sign per value, seeded) and restored
+exactly. A runtime rounds inside every layer, not only at the input: on keras-nightly
+3.16.0.dev2026102704 the same EfficientNetV2L, its softmax saturated to 0 and 1, did not
+move under any input nudge tried while OpenVINO and LiteRT flipped a class; nudging its
+variables flips one too (and moves EfficientNetV2M's outputs by 3e-8).
 """
 
 from __future__ import annotations
@@ -43,32 +50,75 @@ def nudged(inputs):
     return keras.tree.map_structure(one, inputs)
 
 
-def judge_conditioning(built, expected: dict, tolerance, format_name: str, differences) -> None:
-    """Raise ``CannotJudge`` where the model's outputs on ``nudged`` inputs are not
-    within ``tolerance`` of ``expected`` (its outputs on the batch as given);
-    ``differences`` are the runtime's, carried for the report."""
+def _outputs_on_nudged_inputs(built):
     import keras
 
-    if tolerance.exact:
-        return  # an exact comparison: any difference is a verdict, whatever the noise
     if not any(
         np.issubdtype(np.asarray(a).dtype, np.floating) for a in keras.tree.flatten(built.inputs)
     ):
-        return  # no float input to nudge: nothing measured, the verdict stands
+        return None  # no float input to nudge: nothing measured
     try:
-        moved = built.predict(built.model, nudged(built.inputs))
+        return built.predict(built.model, nudged(built.inputs))
     except Exception:  # the model refuses the nudged batch: nothing measured
-        return  # the verdict stands as measured, never a gate error in its place
-    own = compare_outputs(expected, {k: v for k, v in moved.items() if k in expected}, tolerance)
-    over = [d for d in own if not d.within]
-    if over:
-        worst = max(over, key=lambda d: d.max_abs)
-        raise CannotJudge(
-            f"{built.name} via {format_name}: not judged: the model's own outputs move by "
-            f"more than this format's tolerance ({tolerance}) when its float inputs move by "
-            f"{RELATIVE_NUDGE:g} "
-            f"relative ({worst.name}: max|diff|={worst.max_abs:.3g}), so any runtime's "
-            "rounding differs as much; a runtime defect in this model would not show "
-            "either (give it trained or calibrated weights, or a tolerance of its own)",
-            differences,
+        return None
+
+
+def _outputs_with_nudged_variables(built):
+    import keras
+
+    try:
+        saved = [
+            (variable, keras.ops.convert_to_numpy(variable))
+            for variable in built.model.weights
+            if np.issubdtype(np.dtype(variable.dtype), np.floating)
+        ]
+    except Exception:  # no variables to read: nothing measured
+        return None
+    if not saved:
+        return None
+    signs = np.random.RandomState(0)
+    try:
+        for variable, value in saved:
+            sign = signs.choice(np.array([-1.0, 1.0]), size=value.shape)
+            variable.assign((value * (1 + RELATIVE_NUDGE * sign)).astype(value.dtype))
+        return built.predict(built.model, built.inputs)
+    except Exception:  # a variable or the model refuses: nothing measured
+        return None
+    finally:  # the model serves its other cases: its values back, exactly (never caught)
+        for variable, value in saved:
+            variable.assign(value)
+
+
+PROBES = (
+    ("its float inputs", _outputs_on_nudged_inputs),
+    ("its float variables (a random sign each)", _outputs_with_nudged_variables),
+)
+"""``(what is nudged, the model's outputs so nudged, or None where nothing was measured)``,
+tried in order."""
+
+
+def judge_conditioning(built, expected: dict, tolerance, format_name: str, differences) -> None:
+    """Raise ``CannotJudge`` where, under any of ``PROBES``, the model's outputs are not
+    within ``tolerance`` of ``expected`` (its outputs on the batch as given);
+    ``differences`` are the runtime's, carried for the report."""
+    if tolerance.exact:
+        return  # an exact comparison: any difference is a verdict, whatever the noise
+    for what, probe in PROBES:
+        moved = probe(built)
+        if moved is None:  # nothing measured: the verdict stands as measured
+            continue
+        own = compare_outputs(
+            expected, {k: v for k, v in moved.items() if k in expected}, tolerance
         )
+        over = [d for d in own if not d.within]
+        if over:
+            worst = max(over, key=lambda d: d.max_abs)
+            raise CannotJudge(
+                f"{built.name} via {format_name}: not judged: the model's own outputs move "
+                f"by more than this format's tolerance ({tolerance}) when {what} move by "
+                f"{RELATIVE_NUDGE:g} "
+                f"relative ({worst.name}: max|diff|={worst.max_abs:.3g}), so any runtime's "
+                "rounding differs as much; a runtime defect in this model would not show "
+                "either (give it trained or calibrated weights, or a tolerance of its own)",
+                differences,
+            )

@@ -179,13 +179,27 @@ def _loud():
     return keras.Model(inputs, keras.layers.Lambda(keras.ops.sin, name="out")(dense(inputs)))
 
 
-def _nudged_initializer(path):
+def _knife_edge():
+    # Eight tied logits scaled by 1e9: the outputs hang on the biases' seventh digit and
+    # not at all on the inputs (a zero kernel), as a saturated softmax of a deep network
+    # with random weights does not move under an input nudge (EfficientNetV2L on
+    # keras-nightly 3.16.0.dev2026102704) while a runtime's rounding flips a class.
+    inputs = keras.Input((6,), name="features")
+    tied = keras.layers.Dense(8, kernel_initializer="zeros", bias_initializer="ones", name="tie")
+    scaled = keras.layers.Lambda(lambda t: (t - 1.0) * 1e9, name="scale")(tied(inputs))
+    return keras.Model(inputs, keras.layers.Softmax(name="out")(scaled))
+
+
+def _nudged_initializer(path, signed=False):
     import onnx
 
     graph = onnx.load(str(path))
+    signs = np.random.RandomState(1)
     for tensor in graph.graph.initializer:
         values = onnx.numpy_helper.to_array(tensor).copy()
-        values *= 1 + 1e-6  # about a runtime's rounding
+        # About a runtime's rounding: one factor for all, or a random sign per value.
+        sign = signs.choice(np.array([-1.0, 1.0]), size=values.shape) if signed else 1.0
+        values = (values * (1 + 1e-6 * sign)).astype(values.dtype)
         tensor.CopyFrom(onnx.numpy_helper.from_array(values, tensor.name))
     onnx.save(graph, str(path))
 
@@ -204,6 +218,25 @@ def test_a_model_whose_own_noise_is_above_the_tolerance_is_not_judged(tmp_path):
     assert not_judged.value.differences  # the runtime's figures, for the report
     # The same small change on a quiet model is within the row: it passes, judged.
     check_round_trip(_built(), faulty, tmp_path / "quiet", tolerance)
+
+
+def test_a_model_that_hangs_on_its_variables_rounding_is_not_judged(tmp_path):
+    from keras_gate.engine.conditioning import CannotJudge
+
+    fmt = _runnable("onnx")
+    faulty = dataclasses.replace(
+        fmt, save=lambda model, path: (fmt.save(model, path), _nudged_initializer(path, True))
+    )
+    tolerance = fmt.tolerance("float32", "cpu")
+    built = _built("knife_edge", _knife_edge)
+    before = [keras.ops.convert_to_numpy(v) for v in built.model.weights]
+    with pytest.raises(CannotJudge) as not_judged:
+        check_round_trip(built, faulty, tmp_path / "knife_edge", tolerance)
+    assert "when its float variables (a random sign each) move by 1e-06" in str(not_judged.value)
+    # The probe gave the model its values back, bit for bit.
+    after = [keras.ops.convert_to_numpy(v) for v in built.model.weights]
+    assert all(np.array_equal(a, b) for a, b in zip(before, after, strict=True))
+    check_round_trip(_built(), faulty, tmp_path / "quiet", tolerance)  # judged, passes
 
 
 def test_sharded_weights_span_several_shards_and_a_changed_shard_is_named(tmp_path):
