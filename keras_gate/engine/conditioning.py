@@ -76,17 +76,21 @@ def _outputs_with_nudged_variables(built):
         return None
     if not saved:
         return None
-    signs = np.random.RandomState(0)
+    signs, changed = np.random.RandomState(0), []
     try:
         for variable, value in saved:
             sign = signs.choice(np.array([-1.0, 1.0]), size=value.shape)
             variable.assign((value * (1 + RELATIVE_NUDGE * sign)).astype(value.dtype))
+            changed.append((variable, value))
         return built.predict(built.model, built.inputs)
     except Exception:  # a variable or the model refuses: nothing measured
         return None
-    finally:  # the model serves its other cases: its values back, exactly (never caught)
-        for variable, value in saved:
-            variable.assign(value)
+    finally:  # the model serves its other cases: its values back, exactly
+        for variable, value in changed:
+            try:
+                variable.assign(value)
+            except Exception:  # then no later case may use it: they build it afresh
+                built.tainted = "the conditioning probe could not restore its variables"
 
 
 PROBES = (

@@ -380,3 +380,37 @@ def test_a_nudge_the_model_refuses_leaves_the_verdict_to_the_runtime_s_figures()
         name="m", model=None, inputs=np.ones((2, 3), "float32"), predict=refuses
     )
     assert judge_conditioning(built, {"out": np.ones(2)}, Tolerance(0.0, 1e-5), "onnx", ()) is None
+
+
+def test_a_variable_the_probe_cannot_restore_makes_the_model_built_again():
+    # Never a gate error, and never a nudged model serving the next case.
+    from types import SimpleNamespace
+
+    from keras_gate.engine.conditioning import judge_conditioning
+    from keras_gate.engine.tolerances import Tolerance
+
+    class Stuck:
+        """A variable that takes one assignment and refuses the next."""
+
+        dtype, assigned = "float32", 0
+
+        def __array__(self, dtype=None, copy=None):
+            return np.ones(3, "float32")
+
+        def assign(self, value):
+            self.assigned += 1
+            if self.assigned > 1:
+                raise ValueError("read-only now")
+
+    def predict(model, inputs=None):
+        return {"out": np.ones(2)}
+
+    built = SimpleNamespace(
+        name="m",
+        model=SimpleNamespace(weights=[Stuck()]),
+        inputs=np.ones((2, 3), "int32"),
+        predict=predict,
+        tainted=None,
+    )
+    assert judge_conditioning(built, {"out": np.ones(2)}, Tolerance(0.0, 1e-5), "onnx", ()) is None
+    assert built.tainted == "the conditioning probe could not restore its variables"
