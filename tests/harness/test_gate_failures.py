@@ -8,7 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from batched_pytest import run_pytest_batch
+from batched_runs import run_pytest_batch
 from user_project import run_project
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,7 +1,7 @@
 """The model registry and the markers and ids derived from it."""
 
 import pytest
-from batched_pytest import run_pytest_batch
+from batched_runs import run_pytest_batch
 
 from fixtures.model_registry import FAMILIES, MODELS, get_model
 from fixtures.suite import SuiteOptions, suite_cases
@@ -98,7 +98,7 @@ RUNS = {
     "misspelt under xdist": [*COLLECT, *MISSPELT, "-n", "2"],
     "unknown -k": ["-q", "tests/regression", "-k", "EfficientNetB9"],
 }
-"""The pytest runs this module reads, made in one interpreter (``batched_pytest``)."""
+"""The pytest runs this module reads, made in one interpreter (``batched_runs``)."""
 
 
 @pytest.fixture(scope="module")

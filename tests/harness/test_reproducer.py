@@ -1,10 +1,8 @@
 """Standalone reproducers: written for failing cases, run with plain python, exit 1/0."""
 
-import json
-from pathlib import Path
-
 import pytest
-from user_project import FORGETFUL_LAYER, run, run_project
+from batched_runs import run_script_batch
+from user_project import FORGETFUL_LAYER, run_project
 
 MODELS = (
     FORGETFUL_LAYER
@@ -49,24 +47,6 @@ def reproducers(tmp_path_factory):
     return out
 
 
-# Each script runs as ``__main__`` in one plain interpreter (no gate imported), one after
-# the other: a new interpreter per script pays the Keras import each time (~5 s).
-# tests/harness/test_first_hour.py runs one reproducer alone in its own.
-RUN_EACH = """
-import contextlib, io, json, runpy, sys
-ran = {}
-for path in sys.argv[1:]:
-    out, err, status = io.StringIO(), io.StringIO(), 0
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            runpy.run_path(path, run_name="__main__")
-        except SystemExit as exit:
-            status = exit.code
-    ran[path] = [status, out.getvalue(), err.getvalue()]
-print(json.dumps(ran))
-"""
-
-
 REPRODUCED = [
     ("forgets-keras_v3", "predictions", "reproduced predictions:\n  output 0: max|diff|"),
     ("unregistered-keras_v3", "load", "reproduced load:\n  TypeError"),
@@ -77,14 +57,13 @@ REPRODUCED = [
 
 @pytest.fixture(scope="module")
 def ran(reproducers, tmp_path_factory):
-    """``{script name: (exit status, stdout, stderr)}`` of the reproducers this module runs
-    (stderr: what the script wrote through Python, its traceback when it exits 2)."""
-    scripts = [str(reproducers / f"{case}-roundtrip.py") for case, _, _ in REPRODUCED]
-    scripts.append(str(reproducers / "absent" / "dense.py"))
-    result = run(tmp_path_factory.mktemp("run"), ["-c", RUN_EACH, *scripts])
-    assert result.returncode == 0, result.stderr[-3000:]
-    each = json.loads(result.stdout.splitlines()[-1])  # the last line: native logs aside
-    return {Path(path).name: tuple(value) for path, value in each.items()}
+    """``{script name: (exit status, stdout, stderr)}`` of the reproducers this module runs,
+    in one plain interpreter (``batched_runs``: a new one per script pays the Keras import
+    each time, ~5 s; tests/harness/test_first_hour.py runs one reproducer alone)."""
+    scripts = [reproducers / f"{case}-roundtrip.py" for case, _, _ in REPRODUCED]
+    scripts.append(reproducers / "absent" / "dense.py")
+    each = run_script_batch(scripts, tmp_path_factory.mktemp("run"))
+    return {name: (r.returncode, r.stdout, r.stderr) for name, r in each.items()}
 
 
 @pytest.mark.parametrize(("case", "kind", "printed"), REPRODUCED)
