@@ -428,6 +428,7 @@ def built_model(request, current_model, record_property, device):
     record_property("inference", built.inference)
     record_property("weight_source", built.weight_source)
     record_property("weights_file", built.weights_file)
+    record_property("build_seed", built.build_seed)
     if not built.settings.safe_mode:
         record_property("safe_mode", False)
     yield built

@@ -15,6 +15,7 @@ import time
 from keras_gate.collect.cases import GateCase
 from keras_gate.engine.built_model import BuiltModel
 from keras_gate.engine.runtime import traced_graphs
+from keras_gate.engine.runtime.seeds import build_seed, seed_build
 
 COLLECT_ABOVE_BYTES = 16 * 2**20
 """Released variables worth a full garbage collection. A collection walks the whole heap
@@ -52,7 +53,9 @@ class CurrentModel:
         label = case.build_label
         self._say(f"building {label} (RSS now {rss_gib():.2f} GiB)")
         start = time.monotonic()
+        seed = build_seed(case.model.name, case.variant.id)
         try:
+            seed_build(seed)
             built = case.model.build(case.variant)
         except Exception as error:
             self._failure = (key, error)
@@ -62,6 +65,7 @@ class CurrentModel:
             f"built {label} in {time.monotonic() - start:.1f} s ({built.weight_source} "
             f"weights), peak RSS {peak_rss_gib():.2f} GiB"
         )
+        built.build_seed = seed
         self._current = (key, built)
         return built
 

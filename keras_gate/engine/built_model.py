@@ -29,6 +29,9 @@ class BuiltModel:
     weights_file: str | None = None
     next_step: Callable | None = None
     """``next_step(model)``: one more training step, for models saved mid-training."""
+    build_seed: int | None = None
+    """The global seed its build started from (``runtime.seeds.build_seed``); None: built
+    outside the gate's model holder."""
     tainted: str | None = None
     """Why ``model`` no longer is as built (a save changed it): rebuild before reuse."""
     inference: str = "graph walk"

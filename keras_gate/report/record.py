@@ -100,6 +100,8 @@ class CaseRecord:
     """The largest |difference| over its output's largest magnitude (what ``peak_rtol``
     bounds); none in reports written before it was recorded."""
     weight_source: str = "?"
+    build_seed: int | None = None
+    """The global seed the model's build started from (none in reports before it was kept)."""
     device: str = "?"
     seconds: float = 0.0
     safe_mode: bool = True
@@ -133,7 +135,15 @@ class CaseRecord:
         """Fold in one of the case's test reports (setup, call, teardown)."""
         props = report.user_properties or ()
         single = dict(props)
-        for name in ("symptom", "weight_source", "device", "safe_mode", "inference", "reproducer"):
+        for name in (
+            "symptom",
+            "weight_source",
+            "build_seed",
+            "device",
+            "safe_mode",
+            "inference",
+            "reproducer",
+        ):
             if name in single:
                 setattr(self, name, single[name])
         self.known_failures = _all(props, "known_failures") or self.known_failures

@@ -41,6 +41,9 @@ HELPERS = '''
 WORKDIR = tempfile.mkdtemp(prefix="keras-repro-")
 RTOL, ATOL, PEAK_RTOL = {rtol!r}, {atol!r}, {peak_rtol!r}
 CARRIES_COMPILE, CARRIES_OPTIMIZER = {carries_compile!r}, {carries_optimizer!r}
+BUILD_SEED = {build_seed!r}
+"""The global seed the gate's build started from: a factory drawing random weights draws
+the same ones here (None: the gate's build was not seeded)."""
 REPORTED = {reported!r}
 """What the gate found on the release that wrote this file: each is checked again here."""
 CONFIG_LAYERS = {config_layers!r}
@@ -200,6 +203,8 @@ def summarise(found):
 
 
 def main():
+    if BUILD_SEED is not None:
+        keras.utils.set_random_seed(BUILD_SEED)
     model = build_model()
     inputs = make_inputs()
     ctx = SimpleNamespace(
@@ -354,6 +359,7 @@ def reproducer_source(case, built, error, tolerance, nodeid: str) -> str:
                 carries_compile=bool(fmt and fmt.carries_compile),
                 carries_optimizer=bool(fmt and fmt.carries_optimizer_state),
                 reported=reported,
+                build_seed=built.build_seed,
                 config_layers=layers,
                 ground_truth=reported == ["ground truth"],
                 reference=reference,
