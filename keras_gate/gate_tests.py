@@ -18,6 +18,8 @@ from keras_gate.engine.conditioning import CannotJudge
 from keras_gate.engine.formats import FormatLimitation, get_format
 from keras_gate.engine.known_failures import KnownFailureReproduced, expected_failure
 from keras_gate.engine.roundtrip import check_round_trip
+from keras_gate.engine.runtime.memory import available_bytes
+from keras_gate.engine.runtime.memory import shortfall as memory_shortfall
 from keras_gate.engine.runtime.outputs import predict_outputs
 from keras_gate.engine.runtime.versions import keras_backend, keras_version, stack_versions
 from keras_gate.engine.tolerances import CROSS_VERSION, tolerance_for
@@ -49,6 +51,8 @@ def test_round_trip(
 
     not_for = roundtrip_case.format.unsupported_model
     why = not_for(built_model.model) if not_for is not None else None
+    if not why and pytestconfig.getoption("memory_guard") == "on":
+        why = memory_shortfall(roundtrip_case.format, built_model.model, available_bytes())
     if why:
         pytest.skip(why)
     done_with_files = False  # passed, or failed as a known failure says

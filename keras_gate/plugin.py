@@ -100,6 +100,14 @@ def pytest_addoption(parser):
         "'off': every case runs raw (default: on).",
     )
     group.addoption(
+        "--memory-guard",
+        choices=("on", "off"),
+        default="on",
+        help="'on': a case whose format is measured to need more memory than the machine "
+        "has free skips, with both figures, where the kernel would kill its worker; "
+        "'off': run it anyway (default: on).",
+    )
+    group.addoption(
         "--verify-inference",
         action="store_true",
         default=False,
@@ -474,7 +482,7 @@ def tolerance(request, device) -> Tolerance:
 
 
 @pytest.fixture
-def keras_roundtrip(tmp_path_factory, device):
+def keras_roundtrip(tmp_path_factory, device, pytestconfig):
     """Round-trip a model inside any test: ``keras_roundtrip(model, inputs=None,
     formats=None, custom_objects=None)``.
 
@@ -482,9 +490,12 @@ def keras_roundtrip(tmp_path_factory, device):
     formats), raises :class:`keras_gate.PredictionMismatch` /
     :class:`keras_gate.StateMismatch` (with localisation) or
     :class:`keras_gate.RoundTripError` on the first that fails, and returns
-    ``{format: RoundTripResult}``.
+    ``{format: RoundTripResult}``. A format measured to need more memory than is free
+    skips the test, saying so (``--memory-guard``).
     """
     from keras_gate.engine.roundtrip_fixture import round_trip_model
+
+    guard = pytestconfig.getoption("memory_guard") == "on"
 
     def run(model, inputs=None, formats=None, custom_objects=None, tolerance=None):
         return round_trip_model(
@@ -494,6 +505,7 @@ def keras_roundtrip(tmp_path_factory, device):
             formats=formats,
             custom_objects=custom_objects,
             tolerance=tolerance or tolerance_for("float32", device.split(":")[0]),
+            memory_guard=guard,
         )
 
     return run

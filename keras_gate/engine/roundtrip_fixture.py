@@ -8,6 +8,7 @@ from keras_gate.api import ModelSettings
 from keras_gate.engine.built_model import prepare_model
 from keras_gate.engine.formats import check_format_names, core_formats, get_format
 from keras_gate.engine.roundtrip import RoundTripResult, check_round_trip
+from keras_gate.engine.runtime.memory import available_bytes, shortfall
 
 
 def round_trip_model(
@@ -18,14 +19,22 @@ def round_trip_model(
     formats=None,
     custom_objects=None,
     tolerance,
+    memory_guard: bool = True,
 ) -> dict[str, RoundTripResult]:
-    """Round-trip ``model`` through each of ``formats``; raise on the first that fails."""
+    """Round-trip ``model`` through each of ``formats``; raise on the first that fails.
+    With ``memory_guard``, a format measured to need more memory than is free skips the
+    test, saying so (``engine.runtime.memory``)."""
     names = check_format_names(formats or core_formats(), "keras_roundtrip(formats=...)")
     settings = ModelSettings(custom_objects=custom_objects)
     built = prepare_model(model.name, model, inputs=inputs, settings=settings)
     results = {}
     for name in names:
         fmt = get_format(name)
+        short = shortfall(fmt, model, available_bytes()) if memory_guard else None
+        if short:
+            import pytest
+
+            pytest.skip(short)
         differences = check_round_trip(built, fmt, Path(directory) / name, tolerance)
         results[name] = RoundTripResult(name, tuple(differences))
     return results

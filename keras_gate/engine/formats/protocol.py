@@ -77,6 +77,11 @@ class RoundTripFormat:
     """``unsupported_model(model) -> str | None``: why this path cannot hold this kind of
     model at all (a keras-hub preset holds keras-hub models only), or None; such a
     case skips, saying so: not a verdict."""
+    memory: Callable | None = None
+    """``memory(model) -> bytes``: what this path is measured to take for this model
+    (a converter's copies of the weights); where that is more than the machine has free
+    the case skips with both figures, not killed with its worker by the kernel
+    (``engine.runtime.memory``; ``--memory-guard=off`` runs it anyway)."""
     limitation: Callable | None = None
     """``limitation(model, stage, error) -> str | None``: why a failure of this path is
     the format's documented limitation for this model (with the way out), not a
