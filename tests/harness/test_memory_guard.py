@@ -42,9 +42,10 @@ def test_the_onnx_rows_need_skips_convnextlarge_on_a_23_gib_machine():
     large = _model(197_767_336, "convnext_large")  # keras.applications.ConvNeXtLarge
     assert parameter_bytes(large) == 4 * 197_767_336
     why = shortfall(onnx, large, available=20 * GIB)
-    assert why.startswith("not run: onnx is measured to need about 21.8 GiB for convnext_large")
+    assert why.startswith("not run: onnx is measured to need about 24.8 GiB for convnext_large")
     assert "20.0 GiB free" in why and "--memory-guard=off" in why
-    base = _model(88_591_464, "convnext_base")  # measured 8.92 GiB above the built model
+    # ConvNeXtBase: measured 8.92 GiB above the built model, 11.8 by the row.
+    base = _model(88_591_464, "convnext_base")
     assert shortfall(onnx, base, available=20 * GIB) is None
     assert shortfall(onnx, large, available=None) is None  # unknown: not guessed
     assert shortfall(get_format("keras_v3"), large, available=1) is None  # no measured need
