@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from keras_gate.api import ModelSettings
 from keras_gate.engine.built_model import prepare_model
 from keras_gate.engine.formats import check_format_names, core_formats, get_format
@@ -32,8 +34,6 @@ def round_trip_model(
         fmt = get_format(name)
         short = shortfall(fmt, model, available_bytes()) if memory_guard else None
         if short:
-            import pytest
-
             pytest.skip(short)
         differences = check_round_trip(built, fmt, Path(directory) / name, tolerance)
         results[name] = RoundTripResult(name, tuple(differences))
