@@ -30,6 +30,7 @@ from keras_gate.report.artifacts import (
     save_artifact,
     verify_hashes,
 )
+from keras_gate.report.record import figure_properties
 
 
 def test_round_trip(
@@ -44,10 +45,8 @@ def test_round_trip(
     """The model saved and loaded back (or copied) predicts and holds what it did."""
 
     def record(differences):
-        for difference in differences:
-            record_property(f"max_abs_{difference.name}", difference.max_abs)
-            record_property(f"max_rel_{difference.name}", difference.max_rel)
-            record_property(f"max_peak_rel_{difference.name}", difference.max_peak_rel)
+        for name, value in figure_properties(differences):
+            record_property(name, value)
 
     not_for = roundtrip_case.format.unsupported_model
     why = not_for(built_model.model) if not_for is not None else None

@@ -22,6 +22,8 @@ from keras_gate.collect.cases import (
     CASE_KINDS,
     case_of,
     case_param,
+    fixture_case,
+    is_gate_item,
     known_failure_table,
     project_cases,
     remember_case,
@@ -62,14 +64,17 @@ from keras_gate.engine.runtime.versions import (
 )
 from keras_gate.engine.tolerances import Tolerance, tolerance_for
 from keras_gate.report.artifacts import artifacts_to_load
+from keras_gate.report.longrepr import concise_longrepr
 from keras_gate.report.record import (
     DETAIL_ATTRIBUTE,
     XPASS_STRICT_PROPERTY,
     failure_detail,
     failure_properties,
+    figure_properties,
 )
 from keras_gate.report.repro import reproducer_property
 from keras_gate.report.summary import SummaryCollector, SummaryOptions
+from keras_gate.report.verdicts import CHANGES
 
 
 def pytest_addhooks(pluginmanager):
@@ -142,15 +147,18 @@ def pytest_addoption(parser):
         "--compare-verdicts",
         metavar="PATH",
         default=None,
-        help="classify every case against the baseline at PATH (new failure, fixed, changed, "
-        "known failure, still failing, still passing, new case, gone) and print the table.",
+        help="classify every gate case against the baseline at PATH "
+        f"({', '.join(CHANGES)}) and print the table.",
     )
     group.addoption(
         "--fail-on",
         choices=("new", "any"),
         default=None,
-        help="what fails the run: 'new' = only a new failure against --compare-verdicts "
-        "(the default when comparing), 'any' = any failing case (the default otherwise).",
+        help="what fails the run among the gate cases that have a baseline entry: 'new' = "
+        "only a new failure against --compare-verdicts (the default when comparing), "
+        "'any' = any failing case (the default otherwise). Every other failure or error "
+        "(plain tests, collection errors, failing cases new since the baseline) fails the "
+        "run as pytest would.",
     )
     group.addoption(
         "--repro-dir",
@@ -347,18 +355,26 @@ def pytest_runtest_makereport(item, call):
     if case is not None and call.when == "call" and call.excinfo is None and report.failed:
         # Nothing raised, yet the call failed: a strict xfail that passed.
         report.user_properties.append(XPASS_STRICT_PROPERTY)
-    if call.excinfo is None or case is None or call.excinfo.errisinstance(pytest.skip.Exception):
+    if (
+        call.excinfo is None
+        or not is_gate_item(item)
+        or call.excinfo.errisinstance(pytest.skip.Exception)
+    ):
         return report
     report.user_properties.extend(failure_properties(call.excinfo.value))
     setattr(report, DETAIL_ATTRIBUTE, failure_detail(call.excinfo.value))
+    if report.failed:
+        concise = concise_longrepr(call.excinfo, item.config)
+        report.longrepr = concise if concise is not None else report.longrepr
     directory = item.config.getoption("repro_dir")
     built = getattr(item, "funcargs", {}).get("built_model")
-    if directory and built is not None and call.when == "call":
-        report.user_properties.append(
-            reproducer_property(
-                directory, case, built, call.excinfo.value, item, plain_nodeid(item.nodeid)
-            )
+    if directory and case is not None and built is not None and call.when == "call":
+        written = reproducer_property(
+            directory, case, built, call.excinfo.value, item, plain_nodeid(item.nodeid)
         )
+        report.user_properties.append(written)
+        if report.failed and hasattr(report.longrepr, "addsection"):
+            report.longrepr.addsection("keras gate", f"{written[0]}: {written[1]}")
     return report
 
 
@@ -482,7 +498,7 @@ def tolerance(request, device) -> Tolerance:
 
 
 @pytest.fixture
-def keras_roundtrip(tmp_path_factory, device, pytestconfig):
+def keras_roundtrip(request, tmp_path_factory, device, pytestconfig):
     """Round-trip a model inside any test: ``keras_roundtrip(model, inputs=None,
     formats=None, custom_objects=None)``.
 
@@ -492,9 +508,15 @@ def keras_roundtrip(tmp_path_factory, device, pytestconfig):
     :class:`keras_gate.RoundTripError` on the first that fails, and returns
     ``{format: RoundTripResult}``. A format measured to need more memory than is free
     skips the test, saying so (``--memory-guard``).
+
+    The test is a gate case named by its test id: the end-of-run table, the report
+    files, ``--save-verdicts`` and ``--compare-verdicts`` hold it.
     """
     from keras_gate.engine.roundtrip_fixture import round_trip_model
 
+    item = request.node
+    fixture_case(item, plain_nodeid(item.nodeid))
+    item.user_properties += [("weight_source", "as built"), ("device", device)]
     guard = pytestconfig.getoption("memory_guard") == "on"
 
     def run(model, inputs=None, formats=None, custom_objects=None, tolerance=None):
@@ -506,7 +528,13 @@ def keras_roundtrip(tmp_path_factory, device, pytestconfig):
             custom_objects=custom_objects,
             tolerance=tolerance or tolerance_for("float32", device.split(":")[0]),
             memory_guard=guard,
+            record=record,
         )
+
+    def record(name, differences):
+        if ("format", name) not in item.user_properties:
+            item.user_properties.append(("format", name))
+        item.user_properties.extend(figure_properties(differences))
 
     return run
 

@@ -134,6 +134,29 @@ def case_of(item) -> GateCase | None:
     return stash.get(CASE_KEY, None) if stash is not None else None
 
 
+FIXTURE_CASE_KEY = pytest.StashKey[CaseKey]()
+FIXTURE_SUBJECT = ""
+"""A fixture case's subject: its formats are what the test chose (the record's ``formats``)."""
+
+
+def fixture_case(item, nodeid: str) -> CaseKey:
+    """Make ``item`` (a test that requested ``keras_roundtrip``) a gate case named by its
+    test id ``nodeid``: its reports carry the identity, so the table, the report files,
+    baselines and comparisons hold it like a config-matrix case."""
+    key = item.stash.get(FIXTURE_CASE_KEY, None)
+    if key is None:
+        key = CaseKey("roundtrip", nodeid, "default", FIXTURE_SUBJECT)
+        item.stash[FIXTURE_CASE_KEY] = key
+        item.user_properties.extend(case_properties(key))
+    return key
+
+
+def is_gate_item(item) -> bool:
+    """Whether ``item`` is a gate case: a matrix case, or a test using ``keras_roundtrip``."""
+    stash = getattr(item, "stash", None)
+    return case_of(item) is not None or (stash is not None and FIXTURE_CASE_KEY in stash)
+
+
 def remember_case(item) -> None:
     """Put the case parameter of ``item`` in its stash and its identity in its reports."""
     callspec = getattr(item, "callspec", None)

@@ -8,6 +8,7 @@ import pytest
 
 from keras_gate.api import ModelSettings
 from keras_gate.engine.built_model import prepare_model
+from keras_gate.engine.checks.failures import PredictionMismatch, StateMismatch
 from keras_gate.engine.formats import check_format_names, core_formats, get_format
 from keras_gate.engine.roundtrip import RoundTripResult, check_round_trip
 from keras_gate.engine.runtime.memory import available_bytes, shortfall
@@ -22,10 +23,13 @@ def round_trip_model(
     custom_objects=None,
     tolerance,
     memory_guard: bool = True,
+    record=lambda name, differences: None,
 ) -> dict[str, RoundTripResult]:
     """Round-trip ``model`` through each of ``formats``; raise on the first that fails.
     With ``memory_guard``, a format measured to need more memory than is free skips the
-    test, saying so (``engine.runtime.memory``)."""
+    test, saying so (``engine.runtime.memory``). ``record(name, differences)`` is told
+    each format as it starts (no differences yet) and its outputs' differences, failing
+    ones too."""
     names = check_format_names(formats or core_formats(), "keras_roundtrip(formats=...)")
     settings = ModelSettings(custom_objects=custom_objects)
     built = prepare_model(model.name, model, inputs=inputs, settings=settings)
@@ -35,6 +39,12 @@ def round_trip_model(
         short = shortfall(fmt, model, available_bytes()) if memory_guard else None
         if short:
             pytest.skip(short)
-        differences = check_round_trip(built, fmt, Path(directory) / name, tolerance)
+        record(name, ())
+        try:
+            differences = check_round_trip(built, fmt, Path(directory) / name, tolerance)
+        except (PredictionMismatch, StateMismatch) as mismatch:
+            record(name, mismatch.differences)
+            raise
+        record(name, differences)
         results[name] = RoundTripResult(name, tuple(differences))
     return results

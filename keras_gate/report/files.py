@@ -11,11 +11,12 @@ with or without ``-n``.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 from keras_gate.engine.formats import all_formats
 from keras_gate.report.html import html_report
-from keras_gate.report.reasons import reason
+from keras_gate.report.reasons import REASON_WIDTH, reason
 from keras_gate.report.record import (
     CaseRecord,
     is_case_report,
@@ -54,9 +55,12 @@ class RoundTripReport:
             ),
         )
 
-    def table(self, changes: dict | None = None) -> list[list[str]]:
+    def table(
+        self, changes: dict | None = None, reason_width: int = REASON_WIDTH
+    ) -> list[list[str]]:
         """Header and rows of the round trips; with ``changes`` (case key -> class
-        against a baseline), a column marking each row's class."""
+        against a baseline), a column marking each row's class. Reasons are cut at
+        ``reason_width``."""
         header = ["model", "scenario", "format", "verdict", "max abs", "max rel", "weights"]
         header += ["device", "seconds"] + (["vs baseline"] if changes is not None else [])
         header.append("reason")
@@ -65,7 +69,7 @@ class RoundTripReport:
             row = [
                 r.model,
                 r.scenario,
-                r.subject,
+                r.format_label,
                 str(r.verdict),
                 _num(r.max_abs),
                 _num(r.max_rel),
@@ -75,7 +79,7 @@ class RoundTripReport:
             ]
             if changes is not None:
                 row.append(changes.get(r.key, "-"))
-            row.append(reason(r))
+            row.append(reason(r, reason_width))
             rows.append(row)
         return [header, *rows]
 
@@ -88,15 +92,25 @@ class RoundTripReport:
         parts = ", ".join(f"{n} {verdict}" for verdict, n in sorted(found.items()))
         return f"{sum(found.values())} round trips: {parts}"
 
-    def text_lines(self, changes: dict | None = None) -> list[str]:
-        table = self.table(changes)
-        widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
-        lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in table]
+    def text_lines(self, changes: dict | None = None, width: int = 0) -> list[str]:
+        """The table as text; the reason column (the last) wrapped to ``width`` columns
+        in all (0: not wrapped), never cut."""
+        table = self.table(changes, reason_width=0)
+        widths = [max(len(row[i]) for row in table) for i in range(len(table[0]) - 1)]
+        indent = sum(widths) + 2 * len(widths)
+        room = max(width - indent, 30) if width else 0
+        lines = []
+        for row in table:
+            start = "  ".join(cell.ljust(w) for cell, w in zip(row[:-1], widths))
+            wrapped = textwrap.wrap(row[-1], room, break_on_hyphens=False) if room else [row[-1]]
+            wrapped = wrapped or [""]
+            lines.append(f"{start}  {wrapped[0]}".rstrip())
+            lines += [" " * indent + more for more in wrapped[1:]]
         return [self.counts_line(), *lines]
 
     def markdown(self, stack: dict[str, str], comparison=None) -> str:
         changes = comparison.by_key() if comparison is not None else None
-        table = self.table(changes)
+        table = self.table(changes, reason_width=0)  # a page wraps what a terminal would cut
         lines = ["## Keras serialization gate", "", ", ".join(f"{k} {v}" for k, v in stack.items())]
         lines += [""]
         if comparison is not None:  # what changed comes first

@@ -146,7 +146,8 @@ def _grid(records: list[CaseRecord], changes: dict, anchors: dict, links: bool =
     rows: dict[tuple[str, str], dict[str, CaseRecord]] = {}
     for record in records:
         rows.setdefault((record.model, record.scenario), {})[record.subject] = record
-    head = "".join(f"<th>{escape(subject)}</th>" for subject in subjects)
+    # A keras_roundtrip case's subject is empty: its formats are the test's choice.
+    head = "".join(f"<th>{escape(subject or 'keras_roundtrip')}</th>" for subject in subjects)
     lines = [f'<table class="kg-grid"><tr><th>model</th><th>scenario</th>{head}</tr>']
     for (model, scenario), cells in rows.items():
         tds = "".join(_cell(cells.get(s), changes, anchors, links) for s in subjects)
@@ -196,9 +197,10 @@ def _details(record: CaseRecord, changes: dict, anchors: dict) -> str:
             f"<div>reproducer: <code>{escape(record.reproducer)}</code> "
             "(keras + numpy + the backend; exit 1 when it reproduces)</div>"
         )
-    return (
-        f'<details id="{anchors[record.key]}"><summary>{summary}</summary>{"".join(body)}</details>'
-    )
+    # A red cell's reason is open: the reader came for it.
+    opened = " open" if record.verdict.fails_run else ""
+    head = f'<details id="{anchors[record.key]}"{opened}><summary>{summary}</summary>'
+    return f"{head}{''.join(body)}</details>"
 
 
 def _comparison(comparison, anchors: dict) -> str:

@@ -10,7 +10,7 @@ REASON_WIDTH = 72
 
 def reason(record: CaseRecord, width: int = REASON_WIDTH) -> str:
     """Why a case did not pass, short: its first finding, else its symptom ("" if it
-    passed or nothing was said)."""
+    passed or nothing was said); cut at ``width`` characters (0: whole)."""
     if record.verdict is Verdict.PASS:
         return ""
     if record.findings:
@@ -21,4 +21,4 @@ def reason(record: CaseRecord, width: int = REASON_WIDTH) -> str:
     else:
         text = record.symptom
     text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return text if not width or len(text) <= width else text[: width - 1] + "…"

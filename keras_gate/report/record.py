@@ -108,6 +108,9 @@ class CaseRecord:
     """Off only where the user turned it off for the model: the report says so."""
     inference: str = "graph walk"
     """How predictions were computed (``runtime.outputs.inference_path``)."""
+    formats: tuple[str, ...] = ()
+    """The formats a ``keras_roundtrip`` case went through (its subject is empty: the
+    test chose them); empty for a matrix case, whose subject is its format."""
     reproducer: str = ""
     """The standalone reproducer written for the failure (``--repro-dir``), if any."""
     detail: str = ""
@@ -117,7 +120,7 @@ class CaseRecord:
 
     def __post_init__(self):
         self.verdict = Verdict(self.verdict)
-        for name in ("known_failures", "shown", "findings"):
+        for name in ("known_failures", "shown", "findings", "formats"):
             value = getattr(self, name)
             if isinstance(value, str):
                 raise TypeError(f"CaseRecord.{name}: a tuple, not the string {value!r}")
@@ -130,6 +133,12 @@ class CaseRecord:
     @property
     def failing(self) -> bool:
         return self.verdict.failing
+
+    @property
+    def format_label(self) -> str:
+        """How tables name the case's format: its subject, or the formats a
+        ``keras_roundtrip`` case went through."""
+        return self.subject or ", ".join(self.formats) or "keras_roundtrip"
 
     def add(self, report) -> None:
         """Fold in one of the case's test reports (setup, call, teardown)."""
@@ -148,6 +157,7 @@ class CaseRecord:
                 setattr(self, name, single[name])
         self.known_failures = _all(props, "known_failures") or self.known_failures
         self.shown = _all(props, "shown") or self.shown
+        self.formats = _all(props, "format") or self.formats
         if "findings" in single:
             self.findings = tuple(Finding(**f) for f in json.loads(single["findings"]))
         self.xpass_strict |= bool(single.get("xpass_strict"))
@@ -202,6 +212,16 @@ def case_properties(key: CaseKey, known_failures: tuple[str, ...] = ()) -> list[
         ("check", key.check),
     ]
     return found + [("known_failures", name) for name in known_failures]
+
+
+def figure_properties(differences) -> list[tuple]:
+    """Each output's largest differences as ``max_<kind>_<output>`` properties (the
+    record keeps the largest of each kind)."""
+    return [
+        (f"max_{kind}_{difference.name}", getattr(difference, f"max_{kind}"))
+        for difference in differences
+        for kind in FIGURES
+    ]
 
 
 def failure_properties(error: BaseException) -> list[tuple]:
@@ -259,6 +279,7 @@ def record_to_json(record: CaseRecord) -> dict:
     data["known_failures"] = list(record.known_failures)
     data["shown"] = list(record.shown)
     data["findings"] = [f.as_json() for f in record.findings]
+    data["formats"] = list(record.formats)
     return {
         k: (str(v) if isinstance(v, float) and not math.isfinite(v) else v) for k, v in data.items()
     }
@@ -276,6 +297,7 @@ def record_from_json(entry: dict) -> CaseRecord:
     for figure in (f"max_{kind}" for kind in FIGURES):
         if isinstance(values.get(figure), str):  # inf, nan: written as text
             values[figure] = float(values[figure])
+    values["formats"] = tuple(values.get("formats", ()))
     for ids in ("known_failures", "shown"):
         value = values.get(ids, ())
         if isinstance(value, str):  # schema 1 joined them

@@ -100,14 +100,28 @@ class SummaryCollector:
         self.comparison: ComparisonTable | None = None
         self.written: list[Path] = []
         self.started = time.monotonic()
+        self.outside: dict[str, str] = {}
+        """Failures the comparison does not judge (node id -> phase): plain tests,
+        collection errors, gate cases without a baseline entry. pytest's rule decides them."""
+        self.decision = ""
+        """How the exit status was decided, for the summary (set under a comparison)."""
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.outside.setdefault(report.nodeid or ".", "collection")
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report):
         record = self.report.add(report)
+        baseline = self.options.baseline
+        if report.failed and (
+            record is None or baseline is None or record.key not in baseline.records
+        ):
+            self.outside.setdefault(report.nodeid, report.when)
         if record is None:
             return
         self.outcomes.add(report, record)
-        baseline = self.options.baseline
         if baseline is not None and report.when == "teardown":
             # Before junitxml reads this report: the JUnit case carries its class too.
             change, _ = classify_change(
@@ -158,10 +172,34 @@ class SummaryCollector:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
         elif self.comparison is not None and self.options.fail_on == "new":
             if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-                # The comparison decides, both ways: a known defect that appears with
-                # this release is a new failure though its case is an xfail here.
-                new = any(c.change in FAILING_CLASSES for c in self.comparison.changes)
-                session.exitstatus = pytest.ExitCode.TESTS_FAILED if new else pytest.ExitCode.OK
+                session.exitstatus = self._decide_against_baseline()
+
+    def _decide_against_baseline(self) -> pytest.ExitCode:
+        """``--fail-on=new``: the comparison decides for the gate cases with a baseline
+        entry, both ways (a known defect that appears with this release is a new failure
+        though its case is an xfail here); any other failure fails the run, as pytest's
+        own rule would."""
+        changes = self.comparison.changes
+        judged = sum(1 for c in changes if c.baseline is not None and c.current is not None)
+        new = [c for c in changes if c.change in FAILING_CLASSES]
+        status = pytest.ExitCode.TESTS_FAILED if new or self.outside else pytest.ExitCode.OK
+        parts = [
+            f"--fail-on=new decided {judged} gate case(s) with a baseline entry: "
+            f"{len(new)} new failure(s)"
+        ]
+        if self.outside:
+            shown = ", ".join(list(self.outside)[:5])
+            more = f" (+{len(self.outside) - 5} more)" if len(self.outside) > 5 else ""
+            parts.append(
+                f"{len(self.outside)} failure(s) outside the comparison (pytest's rule: "
+                f"plain tests, errors, cases new since the baseline): {shown}{more}"
+            )
+        else:
+            parts.append("nothing failed outside the comparison")
+        if self.outside:
+            parts.reverse()  # what decided first
+        self.decision = f"exit status {int(status)}: " + "; ".join(parts)
+        return status
 
     def write_summary(self, terminal) -> None:
         """The end-of-run sections: nothing ran, baseline, round trips, weight sources."""
@@ -176,6 +214,8 @@ class SummaryCollector:
             terminal.section("keras gate: against the baseline", red=bool(new), green=not new)
             for line in self.comparison.text_lines():
                 terminal.write_line(line)
+            if self.decision:
+                terminal.write_line(f"keras gate: {self.decision}", bold=True)
         stale = no_longer_reproducing(
             self.report.rows(None), stack_versions(), self.options.baseline
         )
@@ -184,7 +224,7 @@ class SummaryCollector:
         if self.report.rows():
             terminal.section("keras gate: round trips")
             changes = self.comparison.by_key() if self.comparison is not None else None
-            for line in self.report.text_lines(changes):
+            for line in self.report.text_lines(changes, width=terminal._tw.fullwidth):
                 terminal.write_line(line)
         for path in self.written:
             terminal.write_line(f"written: {path}")

@@ -37,6 +37,8 @@ CHANGES = {
     "known-failure entry says, passed there",
     "still failing": "fails on both, with the same findings",
     "still passing": "passes on both",
+    "skipped": "skipped here, or skipped in the baseline and not failing here: judged in "
+    "neither run, so never passing",
     "new case": "not in the baseline",
     "gone": "in the baseline, not run here",
 }
@@ -133,6 +135,8 @@ def classify_change(
         return ("new failure", "a new case that fails") if unexpected else ("new case", "")
     if now is None:
         return "gone", ""
+    if now.verdict == Verdict.SKIP or (base.verdict == Verdict.SKIP and not now.failing):
+        return "skipped", now.symptom if now.verdict == Verdict.SKIP else base.symptom
     if not now.failing:
         if base.failing:
             return "fixed", ""

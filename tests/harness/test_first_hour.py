@@ -115,6 +115,7 @@ def test_a_run_under_n_says_each_model_done_and_reports_a_page(tmp_path):
         "1",
         f"--roundtrip-report={report}",
         f"--repro-dir={repro}",
+        env={"COLUMNS": "200"},  # the reason column wraps at the terminal's width
     )
     out = result.stdout
     assert result.returncode == pytest.ExitCode.TESTS_FAILED, out[-3000:]
@@ -133,7 +134,8 @@ def test_a_run_under_n_says_each_model_done_and_reports_a_page(tmp_path):
     assert "FAILED pytest.ini::test_round_trip[forgets_config-h5] - keras_gate.Prediction" in out
     page = report.with_suffix(".html").read_text()
     assert '<td class="kg-cell kg-pass"' in page and '<td class="kg-cell kg-fail"' in page
-    found = re.findall(r'<details id="case-\d+">.*?</details>', page, re.S)
+    # Every red cell's reason is open.
+    found = re.findall(r'<details id="case-\d+" open>.*?</details>', page, re.S)
     (details,) = [d for d in found if "forgets_config-h5" in d]
     assert len(found) == 2  # the two failing cases; the passing ones have none
     assert "first diverging layer: scale (Scale)" in details  # the localisation

@@ -1,0 +1,73 @@
+"""A gate failure as a person reads it: the findings, the localisation and the
+reproducer first, none of the gate's own frames.
+
+pytest shows a failing test's traceback; for a gate case every frame below the user's
+test is the gate's own machinery (110-150 lines before the findings). As pytest plugins
+do (``__tracebackhide__``, ``pytrace=False``), the report keeps the user's frames, in
+short form, and the gate's exception with its message; ``--fulltrace`` shows everything.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import _pytest
+import pluggy
+
+import keras_gate
+
+_HIDDEN_ROOTS = tuple(
+    Path(package.__file__).resolve().parent for package in (keras_gate, _pytest, pluggy)
+)
+"""The gate's frames, and pytest's and pluggy's that run a test (pytest cuts those at
+the test function; a traceback filter replaces that cut, so it cuts them too)."""
+
+
+def is_gate_exception(error: BaseException) -> bool:
+    """An exception the gate raises as a verdict (its classes live in ``keras_gate``)."""
+    return type(error).__module__.split(".")[0] == "keras_gate"
+
+
+def _hidden(path) -> bool:
+    try:
+        resolved = Path(path).resolve()
+    except (TypeError, ValueError, OSError):
+        return False
+    return any(resolved.is_relative_to(root) for root in _HIDDEN_ROOTS)
+
+
+def concise_longrepr(excinfo, config):
+    """The failure's report without the gate's frames, or None to keep pytest's own
+    (``--fulltrace``, ``--tb=no|line|native``, an exception that is not the gate's, or
+    one this cannot render: the failure is shown either way, never lost)."""
+    try:
+        return _concise(excinfo, config)
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _concise(excinfo, config):
+    from _pytest._code.code import Traceback
+
+    style = config.getoption("tbstyle", "auto")
+    if (
+        config.getoption("fulltrace", False)
+        or style in ("no", "line", "native")
+        or not is_gate_exception(excinfo.value)
+    ):
+        return None
+
+    def outside_gate(info):
+        return Traceback(
+            [entry for entry in info.traceback.filter(info) if not _hidden(entry.path)]
+        )
+
+    user_frames = outside_gate(excinfo)
+    if not len(user_frames):  # a matrix case: the test itself is the gate's
+        return excinfo.getrepr(style="value", chain=False)
+    return excinfo.getrepr(
+        style="short" if style == "auto" else style,
+        tbfilter=outside_gate,
+        chain=False,
+        showlocals=config.getoption("showlocals", False),
+    )
