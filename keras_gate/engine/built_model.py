@@ -175,7 +175,7 @@ def predict_families(predict, inputs) -> dict[str, np.ndarray]:
     together = both_families(inputs)
     found = {}
     for name, value in predict(together).items():
-        value = np.asarray(value)
+        value = np.asanyarray(value)  # an Output keeps its tensor kind
         found[name] = value[:rows]
         found[f"{name}{CONSTANT}"] = value[rows:]
     return found

@@ -112,7 +112,7 @@ def judge_conditioning(built, expected: dict, tolerance, format_name: str, diffe
         if moved is None:  # nothing measured: the verdict stands as measured
             continue
         own = compare_outputs(
-            expected, {k: v for k, v in moved.items() if k in expected}, tolerance
+            expected, {k: v for k, v in moved.items() if k in expected}, tolerance, exact_type=False
         )
         over = [d for d in own if not d.within]
         if over:

@@ -133,9 +133,7 @@ def forgets():
 
 
 def test_a_failure_reads_in_one_screen_without_the_gates_frames(tmp_path):
-    (tmp_path / "test_fixture_cases.py").write_text(
-        FIXTURE_TESTS
-    )
+    (tmp_path / "test_fixture_cases.py").write_text(FIXTURE_TESTS)
     junit = tmp_path / "junit.xml"
     ran = run_project(
         tmp_path,
@@ -150,7 +148,7 @@ def test_a_failure_reads_in_one_screen_without_the_gates_frames(tmp_path):
     out = ran.stdout
     sections = _failure_sections(out)
     assert set(sections) == {"test_round_trip[forgets-keras_v3]", "test_forgetful_scale"}, out
-    for name, lines in sections.items():
+    for lines in sections.values():
         text = "\n".join(lines)
         assert len(lines) <= 25, text
         assert "keras_gate/" not in text and "_pytest" not in text, text

@@ -31,13 +31,26 @@ class OutputDifference:
         return f"{text} ({self.detail})" if self.detail else text
 
 
-def output_difference(name: str, original, revived, tolerance: Tolerance) -> OutputDifference:
+def output_difference(
+    name: str, original, revived, tolerance: Tolerance, exact_type: bool = True
+) -> OutputDifference:
+    """How far ``revived`` moved from ``original``. ``exact_type``: the kind of tensor
+    (dense, sparse, ragged) and the dtype must be the same too (what a Keras model
+    returns; an inference runtime's outputs are judged by their values)."""
+    kinds = getattr(original, "kind", "dense"), getattr(revived, "kind", "dense")
     original = np.asarray(original)
     revived = np.asarray(revived)
     if original.shape != revived.shape:
         return OutputDifference(
             name, np.inf, np.inf, np.inf, False, f"shape {revived.shape} != {original.shape}"
         )
+    if exact_type and kinds[0] != kinds[1]:
+        return OutputDifference(name, 0.0, 0.0, 0.0, False, f"kind {kinds[0]} -> {kinds[1]}")
+    if exact_type and original.dtype != revived.dtype:
+        text = f"dtype {original.dtype} -> {revived.dtype}"
+        return OutputDifference(name, 0.0, 0.0, 0.0, False, text)
+    if not (_numeric(original) and _numeric(revived)):
+        return _exact_difference(name, original, revived)
     if not np.array_equal(np.isnan(original), np.isnan(revived)):
         return OutputDifference(name, np.nan, np.nan, np.nan, False, "NaNs in different places")
     a = original.astype(np.float64)
@@ -64,12 +77,35 @@ def output_difference(name: str, original, revived, tolerance: Tolerance) -> Out
     return OutputDifference(name, max_abs, max_rel, max_peak_rel, within)
 
 
-def compare_outputs(original: dict, revived: dict, tolerance: Tolerance) -> list[OutputDifference]:
-    """One :class:`OutputDifference` per output name of ``original``."""
+def _numeric(array: np.ndarray) -> bool:
+    """Values a tolerance applies to (floats and complex: not str, bytes, bool, int)."""
+    return array.dtype.kind in "fc"
+
+
+def _exact_difference(name: str, original: np.ndarray, revived: np.ndarray) -> OutputDifference:
+    """Strings, bytes, booleans and integers: equal or not, never within a tolerance."""
+    try:
+        unequal = int(np.sum(original != revived))
+    except (TypeError, ValueError):  # objects NumPy cannot compare elementwise
+        unequal = sum(1 for a, b in zip(original.ravel(), revived.ravel()) if a != b)
+    if not unequal:
+        return OutputDifference(name, 0.0, 0.0, 0.0, True)
+    detail = f"values differ exactly: {unequal} of {original.size} ({original.dtype})"
+    return OutputDifference(name, np.inf, np.inf, np.inf, False, detail)
+
+
+def compare_outputs(
+    original: dict, revived: dict, tolerance: Tolerance, exact_type: bool = True
+) -> list[OutputDifference]:
+    """One :class:`OutputDifference` per output name of ``original`` (``exact_type``:
+    see :func:`output_difference`)."""
     missing = set(original) - set(revived)
     if missing:
         raise PredictionMismatch(f"revived model lacks outputs {sorted(missing)}")
-    return [output_difference(name, original[name], revived[name], tolerance) for name in original]
+    return [
+        output_difference(name, original[name], revived[name], tolerance, exact_type)
+        for name in original
+    ]
 
 
 def assert_same_outputs(
@@ -96,6 +132,10 @@ class Predictions(Check):
         for index, (a, b) in enumerate(zip(ctx.before, outputs(ctx.revived, ctx.inputs))):
             if a.shape != b.shape:
                 lines.append(f"output {index}: shape {b.shape} != {a.shape}")
+                continue
+            if a.dtype.kind not in "fc" or b.dtype.kind not in "fc":  # str, bool, int: exact
+                if a.dtype != b.dtype or np.any(a != b):
+                    lines.append(f"output {index}: {a.dtype} values differ")
                 continue
             a, b = a.astype("float64"), b.astype("float64")
             same = (a == b) | (np.isnan(a) & np.isnan(b))  # inf is inf, NaN where NaN was

@@ -19,6 +19,33 @@ from keras_gate.engine.runtime.graph_walk import own_call_reason, run_graph
 from keras_gate.engine.runtime.naming import rebuilt_by_code
 
 
+class Output(np.ndarray):
+    """One output's values as NumPy, with the kind of tensor the model returned
+    (``dense``, ``sparse``, ``ragged``): a sparse output that comes back dense holds
+    the same values and is still not what the user received."""
+
+    kind = "dense"
+
+    def __array_finalize__(self, obj):
+        self.kind = getattr(obj, "kind", "dense")
+
+
+_KINDS = {"SparseTensor": "sparse", "BCOO": "sparse", "RaggedTensor": "ragged"}
+"""Tensor classes (by name: no backend is imported to look) that are not dense."""
+
+
+def as_output(value) -> Output:
+    """``value`` (a backend tensor of any kind and dtype) as an :class:`Output`."""
+    import keras
+
+    kind = _KINDS.get(type(value).__name__, "dense")
+    if kind == "ragged":
+        value = value.to_tensor()  # its values, padded; the kind says it was ragged
+    array = np.asarray(keras.ops.convert_to_numpy(value)).view(Output)
+    array.kind = kind
+    return array
+
+
 def has_graph(model) -> bool:
     """Whether ``model`` is a built graph of layers (Functional, Sequential)."""
     try:
@@ -85,7 +112,7 @@ def predict_outputs(
 
     if not has_graph(model):
         result = model(inputs, training=False)
-        return {k: keras.ops.convert_to_numpy(v) for k, v in _named(result).items()}
+        return {k: as_output(v) for k, v in _named(result).items()}
     names = output_names(model)
     walk = inference_path(model) == "graph walk" and not keras_call
     if not walk:
@@ -97,13 +124,13 @@ def predict_outputs(
         tensors += [model.get_layer(layer).input for layer in probes.values()]
         probe = keras.Model(model.inputs, tensors)
         values = run_graph(probe, keras.tree.flatten(inputs))  # in model.inputs' order
-    found = {name: keras.ops.convert_to_numpy(v) for name, v in zip(names, values)}
+    found = {name: as_output(v) for name, v in zip(names, values)}
     if probes and not walk:
         probe = keras.Model(model.inputs, [model.get_layer(p).input for p in probes.values()])
         values = run_graph(probe, keras.tree.flatten(inputs))
     else:
         values = values[len(names) :]
-    found.update({name: keras.ops.convert_to_numpy(v) for name, v in zip(probes or {}, values)})
+    found.update({name: as_output(v) for name, v in zip(probes or {}, values)})
     return found
 
 
