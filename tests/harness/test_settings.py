@@ -99,23 +99,3 @@ def test_each_rule_is_needed():
     )
     moved = state_differences(object_state(model, rules=bare), object_state(other, rules=bare))
     assert [path for path, *_ in moved] == ["d.kernel_initializer.seed"]
-
-
-@keras.saving.register_keras_serializable(package="gate_settings")
-class Stack(keras.Model):
-    """A subclassed model holding a list of layers (named anew on every reload)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.hidden = [keras.layers.Dense(3), keras.layers.Dense(3)]
-
-    def call(self, x):
-        for layer in self.hidden:
-            x = layer(x)
-        return x
-
-
-def test_a_list_of_layers_is_not_a_setting(tmp_path):
-    model = Stack()
-    built = prepare_model("stack", model, inputs=np.ones((2, 4), "float32"))
-    check_round_trip(built, get_format("keras_v3"), tmp_path, TOL)

@@ -139,8 +139,9 @@ def _plain(value):
         return _plain(value.tolist())
     if inspect.isfunction(value) and "." not in value.__qualname__:
         return f"function {value.__qualname__}"  # an activation, a loss function
-    if any(cls.__name__ == "DTypePolicy" for cls in type(value).__mro__):
-        return value.name  # by class name: layers have compute_dtype too
+    policy = getattr(value, "compute_dtype", None)
+    if isinstance(policy, str) and hasattr(value, "variable_dtype"):  # a DTypePolicy
+        return getattr(value, "name", policy)
     return _NOT_PLAIN
 
 
