@@ -16,7 +16,6 @@ from keras_gate.engine.checks.predictions import Predictions
 from keras_gate.engine.checks.preprocessing import Preprocessing
 from keras_gate.engine.checks.protocol import Check, Finding
 from keras_gate.engine.checks.quantize_after_reload import QuantizeAfterReload
-from keras_gate.engine.checks.settings import Settings
 from keras_gate.engine.checks.state import State
 from keras_gate.engine.checks.variables import Variables
 
@@ -24,7 +23,6 @@ CHECKS: tuple[Check, ...] = (
     Load(),
     Variables(),
     Configs(),
-    Settings(),
     Predictions(),
     Preprocessing(),
     DerivedState(),
