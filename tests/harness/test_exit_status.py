@@ -6,17 +6,9 @@ import json
 import re
 
 import pytest
-from user_project import FORGETFUL_LAYER, run_project
+from user_project import TWO_MODELS, run_project
 
-MODELS = (
-    FORGETFUL_LAYER
-    + """
-
-def dense():
-    inputs = keras.Input((4,))
-    return keras.Model(inputs, keras.layers.Dense(2)(inputs))
-"""
-)
+MODELS = TWO_MODELS  # dense passes, forgets does not
 
 PLAIN = """
 def test_arithmetic():
@@ -121,23 +113,12 @@ def _failure_sections(out: str) -> dict[str, list[str]]:
     return sections
 
 
-MATRIX = (
-    FORGETFUL_LAYER
-    + """
-
-def forgets():
-    inputs = keras.Input((4,))
-    return keras.Model(inputs, Scale(3.0)(keras.layers.Dense(2)(inputs)))
-"""
-)
-
-
 def test_a_failure_reads_in_one_screen_without_the_gates_frames(tmp_path):
     (tmp_path / "test_fixture_cases.py").write_text(FIXTURE_TESTS)
     junit = tmp_path / "junit.xml"
     ran = run_project(
         tmp_path,
-        MATRIX,
+        MODELS,
         ["forgets"],
         "-k",
         "keras_v3 or forgetful",

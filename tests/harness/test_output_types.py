@@ -34,7 +34,7 @@ def _kind(values, kind):
     ],
 )
 def test_every_dtype_and_kind_is_compared_without_raising(before, after, within, what):
-    difference = output_difference("out", before, after, TOL)
+    difference = output_difference("out", before, after, TOL, exact_type=True)
     assert difference.within is within
     assert difference.detail.startswith(what), difference.detail
 

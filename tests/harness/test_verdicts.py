@@ -4,7 +4,7 @@ import json
 import re
 
 import pytest
-from user_project import FORGETFUL_LAYER, run_project
+from user_project import TWO_MODELS, run_project
 
 from keras_gate.engine.checks.protocol import Finding
 from keras_gate.report.record import CaseRecord
@@ -140,20 +140,7 @@ def test_a_known_failure_that_no_longer_reproduces_is_one_line():
     )
 
 
-MODELS = (
-    FORGETFUL_LAYER
-    + """
-
-def dense():
-    inputs = keras.Input((4,))
-    return keras.Model(inputs, keras.layers.Dense(2)(inputs))
-
-
-def forgets():
-    inputs = keras.Input((4,))
-    return keras.Model(inputs, Scale(3.0)(keras.layers.Dense(2)(inputs)))
-"""
-)
+MODELS = TWO_MODELS
 
 
 def _run(tmp_path, *args):

@@ -29,6 +29,22 @@ class Scale(keras.layers.Layer):
 """
 """A custom layer whose ``get_config()`` forgets a constructor argument."""
 
+TWO_MODELS = (
+    FORGETFUL_LAYER
+    + """
+
+def dense():
+    inputs = keras.Input((4,))
+    return keras.Model(inputs, keras.layers.Dense(2)(inputs))
+
+
+def forgets():
+    inputs = keras.Input((4,))
+    return keras.Model(inputs, Scale(3.0)(keras.layers.Dense(2)(inputs)))
+"""
+)
+"""A project module with two factories: ``dense`` round-trips; ``forgets`` does not."""
+
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
 
 

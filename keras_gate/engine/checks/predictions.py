@@ -32,7 +32,7 @@ class OutputDifference:
 
 
 def output_difference(
-    name: str, original, revived, tolerance: Tolerance, exact_type: bool = True
+    name: str, original, revived, tolerance: Tolerance, exact_type: bool = False
 ) -> OutputDifference:
     """How far ``revived`` moved from ``original``. ``exact_type``: the kind of tensor
     (dense, sparse, ragged) and the dtype must be the same too (what a Keras model
@@ -95,7 +95,7 @@ def _exact_difference(name: str, original: np.ndarray, revived: np.ndarray) -> O
 
 
 def compare_outputs(
-    original: dict, revived: dict, tolerance: Tolerance, exact_type: bool = True
+    original: dict, revived: dict, tolerance: Tolerance, exact_type: bool = False
 ) -> list[OutputDifference]:
     """One :class:`OutputDifference` per output name of ``original`` (``exact_type``:
     see :func:`output_difference`)."""
