@@ -64,6 +64,11 @@ class ModelSettings:
     backends: tuple[str, ...] = ()
     """Keras backends the model can run on (empty: all); elsewhere its cases skip with
     the reason (a model with string inputs needs tensorflow)."""
+    targets: object = None
+    """The targets of a compiled model's loss for the batch of ``inputs`` (arrays in
+    the outputs' structure, or a callable taking a seed and returning them), for the
+    ``evaluate`` and ``training step`` checks; None: derived from the loss and the
+    outputs (``engine.runtime.targets``)."""
 
 
 def model(
@@ -76,6 +81,7 @@ def model(
     safe_mode: bool = True,
     probes: dict[str, str] | None = None,
     backends: Sequence[str] = (),
+    targets: object = None,
 ):
     """Decorate a zero-argument model factory with its gate settings.
 
@@ -85,7 +91,9 @@ def model(
         def text_classifier():
             return build_text_classifier()
 
-    ``tolerance`` is a :class:`Tolerance` or ``(rtol, atol)``.
+    ``tolerance`` is a :class:`Tolerance` or ``(rtol, atol)``. ``targets`` are what a
+    compiled model's loss compares its outputs with on the batch of ``inputs`` (arrays,
+    or a callable taking a seed); without them they are derived from the loss.
     """
     for name, value in (("formats", formats), ("markers", markers), ("backends", backends)):
         if isinstance(value, str):
@@ -108,6 +116,7 @@ def model(
         safe_mode=bool(safe_mode),
         probes=dict(probes or {}),
         backends=tuple(backends),
+        targets=targets,
     )
 
     def decorate(factory: Callable) -> Callable:

@@ -46,6 +46,7 @@ def check_round_trip(
     directory: Path,
     tolerance: Tolerance,
     localise_failure: bool = True,
+    notes: list | None = None,
 ) -> list[OutputDifference]:
     """Round-trip ``built`` through ``fmt``; raise on any change a user could see.
 
@@ -54,7 +55,8 @@ def check_round_trip(
     predictions moved (with localisation), else ``StateMismatch``.
 
     ``localise_failure=False`` skips localisation: for a known failure, whose
-    cause is already in its known-failures entry.
+    cause is already in its known-failures entry. ``notes`` receives what a check
+    could not compare on this model and why (``RoundTrip.notes``), failing or not.
     """
     checks = checks_for(fmt)
     trip = RoundTrip(built, fmt, tolerance)
@@ -82,6 +84,8 @@ def check_round_trip(
     # A Keras model's outputs keep their tensor kind and dtype; a runtime's are values.
     trip.differences = compare_outputs(expected, predicted, tolerance, exact_type=fmt.is_model)
     findings = [finding for check in checks for finding in check.findings(trip)]
+    if notes is not None:
+        notes.extend(trip.notes)
     if not findings:
         return trip.differences
     predictions_moved = any(f.check == "predictions" for f in findings)

@@ -23,15 +23,18 @@ def round_trip_model(
     custom_objects=None,
     tolerance,
     memory_guard: bool = True,
+    targets=None,
     record=lambda name, differences: None,
+    note=lambda text: None,
 ) -> dict[str, RoundTripResult]:
     """Round-trip ``model`` through each of ``formats``; raise on the first that fails.
     With ``memory_guard``, a format measured to need more memory than is free skips the
     test, saying so (``engine.runtime.memory``). ``record(name, differences)`` is told
     each format as it starts (no differences yet) and its outputs' differences, failing
-    ones too."""
+    ones too; ``note(text)`` what a check could not compare. ``targets``: the compiled
+    loss's targets for ``inputs`` (default: derived from the loss)."""
     names = check_format_names(formats or core_formats(), "keras_roundtrip(formats=...)")
-    settings = ModelSettings(custom_objects=custom_objects)
+    settings = ModelSettings(custom_objects=custom_objects, targets=targets)
     built = prepare_model(model.name, model, inputs=inputs, settings=settings)
     results = {}
     for name in names:
@@ -40,11 +43,17 @@ def round_trip_model(
         if short:
             pytest.skip(short)
         record(name, ())
+        notes = []
         try:
-            differences = check_round_trip(built, fmt, Path(directory) / name, tolerance)
+            differences = check_round_trip(
+                built, fmt, Path(directory) / name, tolerance, notes=notes
+            )
         except (PredictionMismatch, StateMismatch) as mismatch:
             record(name, mismatch.differences)
             raise
+        finally:
+            for text in notes:
+                note(f"{name}: {text}")
         record(name, differences)
         results[name] = RoundTripResult(name, tuple(differences))
     return results

@@ -192,6 +192,9 @@ def _details(record: CaseRecord, changes: dict, anchors: dict) -> str:
         body.append(f"<div>{escape(record.symptom)}</div>")
     if record.detail:
         body.append(f"<pre>{escape(record.detail)}</pre>")
+    if record.not_compared:
+        items = "".join(f"<li>{escape(text)}</li>" for text in record.not_compared)
+        body.append(f"<div>not compared:</div><ul>{items}</ul>")
     if record.reproducer:
         body.append(
             f"<div>reproducer: <code>{escape(record.reproducer)}</code> "

@@ -113,6 +113,9 @@ class CaseRecord:
     test chose them); empty for a matrix case, whose subject is its format."""
     reproducer: str = ""
     """The standalone reproducer written for the failure (``--repro-dir``), if any."""
+    not_compared: tuple[str, ...] = ()
+    """What a check could not compare on this case, and why (``evaluate: not compared:
+    no targets ...``): the case's verdict does not cover it."""
     detail: str = ""
     """The failure's message as the case reported it: every finding and, for predictions
     that moved, the localisation (:data:`DETAIL_LINES` lines at most)."""
@@ -120,7 +123,7 @@ class CaseRecord:
 
     def __post_init__(self):
         self.verdict = Verdict(self.verdict)
-        for name in ("known_failures", "shown", "findings", "formats"):
+        for name in ("known_failures", "shown", "findings", "formats", "not_compared"):
             value = getattr(self, name)
             if isinstance(value, str):
                 raise TypeError(f"CaseRecord.{name}: a tuple, not the string {value!r}")
@@ -158,6 +161,7 @@ class CaseRecord:
         self.known_failures = _all(props, "known_failures") or self.known_failures
         self.shown = _all(props, "shown") or self.shown
         self.formats = _all(props, "format") or self.formats
+        self.not_compared = _all(props, "not_compared") or self.not_compared
         if "findings" in single:
             self.findings = tuple(Finding(**f) for f in json.loads(single["findings"]))
         self.xpass_strict |= bool(single.get("xpass_strict"))
@@ -280,6 +284,7 @@ def record_to_json(record: CaseRecord) -> dict:
     data["shown"] = list(record.shown)
     data["findings"] = [f.as_json() for f in record.findings]
     data["formats"] = list(record.formats)
+    data["not_compared"] = list(record.not_compared)
     return {
         k: (str(v) if isinstance(v, float) and not math.isfinite(v) else v) for k, v in data.items()
     }
@@ -298,6 +303,7 @@ def record_from_json(entry: dict) -> CaseRecord:
         if isinstance(values.get(figure), str):  # inf, nan: written as text
             values[figure] = float(values[figure])
     values["formats"] = tuple(values.get("formats", ()))
+    values["not_compared"] = tuple(values.get("not_compared", ()))
     for ids in ("known_failures", "shown"):
         value = values.get(ids, ())
         if isinstance(value, str):  # schema 1 joined them

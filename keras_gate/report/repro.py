@@ -307,6 +307,32 @@ def needs_line(fmt, model_source: str) -> str:
     return ", ".join(needs)
 
 
+def target_helpers(model_name: str) -> str:
+    """The gate's own derivation of a compiled loss's targets (``runtime.targets``), as
+    source: the reproducer's ``evaluate`` and ``training step`` use the same targets."""
+    import inspect
+
+    from keras_gate.engine.runtime import seeds, targets
+
+    parts = [
+        "import hashlib  # noqa: E402",
+        "import re  # noqa: E402",
+        f"ROOT_SEED = {seeds.ROOT_SEED!r}",
+        f"MODEL_NAME = {model_name!r}",
+    ]
+    for function in (
+        seeds.stable_seed,
+        seeds.random_state,
+        targets.TargetsUndefined,
+        targets._loss_name,
+        targets._losses_per_output,
+        targets.target_like,
+        targets.derive_targets,
+    ):
+        parts.append(inspect.getsource(function).rstrip())
+    return "\n\n\n".join(parts)
+
+
 def reproducer_source(case, built, error, tolerance, nodeid: str) -> str:
     """The whole file for ``case`` (a ``GateCase``) that failed with ``error``: it checks
     again every kind of finding the gate reported (``reported_kinds``)."""
@@ -364,6 +390,9 @@ def reproducer_source(case, built, error, tolerance, nodeid: str) -> str:
                 ground_truth=reported == ["ground truth"],
                 reference=reference,
             ).rstrip(),
+            "",
+            target_helpers(built.name),
+            "",
             "",
             check_sources(fmt),
             "",

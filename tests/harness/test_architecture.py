@@ -68,12 +68,14 @@ def test_what_a_format_runs_comes_from_what_it_promises():
     names = registry.CHECK_NAMES
     assert get_format("keras_v3").checks == names
     assert get_format("export").checks == ("load", "predictions", "original")
-    # set_weights copies model weights only: no optimizer state, so no next step; and
-    # a Task's preprocessor is not among its weights.
+    # set_weights copies model weights only: no optimizer state, so no training steps;
+    # a Task's preprocessor is not among its weights. A preset keeps no compile setup.
     assert get_format("clone").checks == tuple(
-        n for n in names if n not in ("next step", "preprocessing")
+        n for n in names if n not in ("next step", "training step", "preprocessing")
     )
-    assert get_format("preset").checks == tuple(n for n in names if n != "next step")
+    assert get_format("preset").checks == tuple(
+        n for n in names if n not in ("next step", "training step", "evaluate")
+    )
 
 
 PROJECT_FORMAT = """

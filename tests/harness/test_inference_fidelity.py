@@ -42,9 +42,9 @@ def test_augmentation_runs_as_in_inference():
 
 def _plain_calls(monkeypatch):
     """The walk as it was: each layer called with its node's arguments alone."""
-    monkeypatch.setattr(graph_walk, "_call_context", lambda operation, kwargs: kwargs)
+    monkeypatch.setattr(graph_walk, "_call_context", lambda op, kwargs, training=False: kwargs)
     monkeypatch.setattr(
-        graph_walk, "_as_keras_calls_it", lambda m, call, op, args, kwargs: call(op, args, kwargs)
+        graph_walk, "_as_keras_calls_it", lambda m, call, op, a, kw, training=False: call(op, a, kw)
     )
 
 

@@ -131,7 +131,7 @@ def test_the_optimizer_state_is_recorded_as_digests_not_copies(trained_pair):
 
 @pytest.mark.parametrize("dtype", ["float32", "float16", "bfloat16", "int8", "bool"])
 def test_next_step_restores_variables_bit_for_bit(dtype):
-    from keras_gate.engine.checks.next_step import restored_afterwards
+    from keras_gate.engine.runtime.trial import restored_afterwards
 
     values = [np.arange(12).reshape(3, 4) % 3, np.asarray(7), np.zeros((0, 2))]
     variables = [keras.Variable(np.asarray(v).astype(dtype), dtype=dtype) for v in values]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from keras_gate.engine.checks.configs import Configs
 from keras_gate.engine.checks.derived_state import DerivedState
+from keras_gate.engine.checks.evaluate import Evaluate
 from keras_gate.engine.checks.load import Load
 from keras_gate.engine.checks.next_step import NextStep
 from keras_gate.engine.checks.original import Original
@@ -17,6 +18,8 @@ from keras_gate.engine.checks.preprocessing import Preprocessing
 from keras_gate.engine.checks.protocol import Check, Finding
 from keras_gate.engine.checks.quantize_after_reload import QuantizeAfterReload
 from keras_gate.engine.checks.state import State
+from keras_gate.engine.checks.training_pass import TrainingPass
+from keras_gate.engine.checks.training_step import TrainingStep
 from keras_gate.engine.checks.variables import Variables
 
 CHECKS: tuple[Check, ...] = (
@@ -28,7 +31,10 @@ CHECKS: tuple[Check, ...] = (
     DerivedState(),
     State(),
     Original(),
+    TrainingPass(),
+    Evaluate(),
     NextStep(),
+    TrainingStep(),
     QuantizeAfterReload(),
 )
 """Every check of a round trip, in the order a failure lists their findings."""

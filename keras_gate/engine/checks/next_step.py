@@ -3,44 +3,12 @@ the reload and must end where the original does."""
 
 from __future__ import annotations
 
-import contextlib
-import tempfile
-
-import numpy as np
-
 from keras_gate.engine.checks.protocol import Check, Finding
 from keras_gate.engine.checks.state import variable_differences
 from keras_gate.engine.runtime.eager_steps import eager_steps
-from keras_gate.engine.runtime.layer_tree import layers_by_path, variable_keys, variable_values
+from keras_gate.engine.runtime.layer_tree import variable_values
+from keras_gate.engine.runtime.trial import restored_afterwards, share_seed_states
 from keras_gate.engine.tolerances import Tolerance
-
-
-def _seed_states(model) -> dict[str, object]:
-    keys = variable_keys(layers_by_path(model))
-    return {keys[id(v)]: v for v in model.variables if "seed_generator#" in keys.get(id(v), "")}
-
-
-@contextlib.contextmanager
-def restored_afterwards(variables):
-    """Put ``variables`` back as they are now when the block ends, bit for bit.
-
-    Their values wait in a temporary file, not in memory: a trained EfficientNetV2L's
-    variables and Adam slots are 1.3 GiB, which both models' steps would have on top.
-    """
-    variables = list(variables)
-    with tempfile.TemporaryFile(prefix="keras-gate-next-step-") as spill:
-        layout = []
-        for variable in variables:
-            value = np.asarray(variable)
-            layout.append((value.dtype, value.shape))
-            np.ascontiguousarray(value).tofile(spill)  # (it makes a 0-d value 1-d)
-        try:
-            yield
-        finally:
-            spill.seek(0)
-            for variable, (dtype, shape) in zip(variables, layout):
-                count = int(np.prod(shape, dtype=np.int64))
-                variable.assign(np.fromfile(spill, dtype=dtype, count=count).reshape(shape))
 
 
 def next_step_differences(original, revived, step, tolerance: Tolerance) -> list[str]:
@@ -50,12 +18,7 @@ def next_step_differences(original, revived, step, tolerance: Tolerance) -> list
     ``original`` is restored afterwards (other cases share it). Both step eagerly
     (``runtime.eager_steps``): one code path, no traced step per reload.
     """
-    # Same dropout masks for both: Keras does not save seed-generator states
-    # (RNG state, not model state), so without this the steps differ by design.
-    revived_seeds = _seed_states(revived)
-    for key, state in _seed_states(original).items():
-        if key in revived_seeds:
-            revived_seeds[key].assign(state)
+    share_seed_states(original, revived)
     with restored_afterwards([*original.variables, *original.optimizer.variables]):
         with eager_steps(original, revived):
             step(original)

@@ -88,6 +88,9 @@ class RoundTrip:
     """What the format gave back (None while the save or load has not succeeded)."""
     differences: list = field(default_factory=list)
     """Every output's :class:`OutputDifference`, passing ones too (the predictions)."""
+    notes: list = field(default_factory=list)
+    """What a check could not compare on this model, and why (``evaluate: not compared:
+    ...``): said in the record, never a verdict."""
     _before: dict = field(default_factory=dict, repr=False)
 
     def before(self, name: str, compute):

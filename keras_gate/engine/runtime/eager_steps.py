@@ -17,21 +17,23 @@ import contextlib
 
 @contextlib.contextmanager
 def eager_steps(*models):
-    """Within the block, ``models`` train eagerly; their own setting and train
-    function come back after.
+    """Within the block, ``models`` train and evaluate eagerly; their own setting and
+    train and test functions come back after.
 
     A model keeps the train function it made first and ignores a later
     ``run_eagerly`` (Keras's ``make_train_function``), so that is set aside too:
     else a model that had trained traced steps the next one traced while its
     reload steps eagerly (seen: 1.5e-05 apart after one step).
     """
-    previous = [(model.run_eagerly, model.train_function) for model in models]
+    previous = [
+        (model.run_eagerly, model.train_function, model.test_function) for model in models
+    ]
     for model in models:
         model.run_eagerly = True
-        model.train_function = None
+        model.train_function = model.test_function = None
     try:
         yield
     finally:
-        for model, (setting, function) in zip(models, previous):
+        for model, (setting, train, test) in zip(models, previous):
             model.run_eagerly = setting
-            model.train_function = function
+            model.train_function, model.test_function = train, test

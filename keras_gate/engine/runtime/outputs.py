@@ -96,7 +96,11 @@ def inference_path(model) -> str:
 
 
 def predict_outputs(
-    model, inputs, probes: dict[str, str] | None = None, keras_call: bool = False
+    model,
+    inputs,
+    probes: dict[str, str] | None = None,
+    keras_call: bool = False,
+    training: bool = False,
 ) -> dict[str, np.ndarray]:
     """Every output of ``model`` on ``inputs`` in inference, plus each probe.
 
@@ -106,19 +110,20 @@ def predict_outputs(
     as well (e.g. the features a classifier head reads): a change inside a base
     model shows there even where the head's softmax hides it. ``keras_call``:
     always through Keras's own call (a model whose walk was found to differ,
-    ``BuiltModel.verify_inference``).
+    ``BuiltModel.verify_inference``). ``training=True``: what ``model(inputs,
+    training=True)`` computes instead, by the same path.
     """
     import keras
 
     if not has_graph(model):
-        result = model(inputs, training=False)
+        result = model(inputs, training=training)
         return {k: as_output(v) for k, v in _named(result).items()}
     names = output_names(model)
     walk = inference_path(model) == "graph walk" and not keras_call
     if not walk:
-        values = keras.tree.flatten(model(inputs, training=False))
+        values = keras.tree.flatten(model(inputs, training=training))
     elif not probes:
-        values = run_graph(model, inputs)
+        values = run_graph(model, inputs, training=training)
     else:
         tensors = list(model.outputs)
         tensors += [model.get_layer(layer).input for layer in probes.values()]
