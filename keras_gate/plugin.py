@@ -152,13 +152,14 @@ def pytest_addoption(parser):
     )
     group.addoption(
         "--fail-on",
-        choices=("new", "any"),
+        choices=("new", "any", "none"),
         default=None,
         help="what fails the run among the gate cases that have a baseline entry: 'new' = "
         "only a new failure against --compare-verdicts (the default when comparing), "
-        "'any' = any failing case (the default otherwise). Every other failure or error "
-        "(plain tests, collection errors, failing cases new since the baseline) fails the "
-        "run as pytest would.",
+        "'any' = any failing case (the default otherwise), 'none' = no gate case's verdict "
+        "(to record a --save-verdicts baseline on a release with known defects). Every "
+        "other failure or error (plain tests, collection errors, failing cases new since "
+        "the baseline) fails the run as pytest would.",
     )
     group.addoption(
         "--repro-dir",

@@ -37,6 +37,10 @@ class BuiltModel:
     inference: str = "graph walk"
     """How its predictions (and every reload's) are computed: ``graph walk``, or
     ``keras call (<why>)`` (``runtime.outputs.inference_path``, :meth:`verify_inference`)."""
+    training_inference: str = ""
+    """How its training-mode outputs are computed (the training-pass check), where not
+    as :attr:`inference` says: ``keras call (<why>)`` once the walk was found to differ
+    from ``model(x, training=True)`` (:meth:`verify_inference`)."""
     _revived: dict = field(default_factory=dict, repr=False)
     _reference: dict = field(default_factory=dict, repr=False)
 
@@ -88,8 +92,10 @@ class BuiltModel:
 
     def verify_inference(self) -> list[str]:
         """Prove the gate's predictions are ``model(x, training=False)`` bit for bit on
-        this model's batch; where they are not, use Keras's own call from now on (for
-        the model and every reload), named in :attr:`inference`. Returns the mismatches."""
+        this model's batch, and its training-mode outputs ``model(x, training=True)``;
+        where they are not, use Keras's own call from now on (for the model and every
+        reload), named in :attr:`inference` / :attr:`training_inference`. Returns the
+        mismatches."""
         from keras_gate.engine.runtime.outputs import inference_mismatches
 
         if self.inference.startswith("keras call"):
@@ -98,7 +104,14 @@ class BuiltModel:
         if mismatches:
             self.inference = f"keras call (the graph walk differs: {mismatches[0]})"
             self.outputs = self.predict(self.model)
-        return mismatches
+            return mismatches
+        try:
+            training = inference_mismatches(self.model, self.inputs, training=True)
+        except Exception:  # noqa: BLE001 - it cannot run in training mode: no training pass
+            return []
+        if training:
+            self.training_inference = f"keras call (the training walk differs: {training[0]})"
+        return training
 
 
 def resolve_inputs(model, name: str, settings: ModelSettings):

@@ -58,7 +58,8 @@ class SummaryOptions:
     save_verdicts: str | None = None
     baseline: Baseline | None = None
     fail_on: str = "any"
-    """``new``: only a new failure against the baseline fails the run; ``any``: any."""
+    """``new``: only a new failure against the baseline fails the run; ``any``: any;
+    ``none``: no gate case's verdict does (recording a baseline)."""
 
     @classmethod
     def from_config(cls, config) -> SummaryOptions:
@@ -103,13 +104,18 @@ class SummaryCollector:
         self.outside: dict[str, str] = {}
         """Failures the comparison does not judge (node id -> phase): plain tests,
         collection errors, gate cases without a baseline entry. pytest's rule decides them."""
+        self.not_verdicts: dict[str, str] = {}
+        """Failures that are no gate case's verdict (node id -> phase): plain tests,
+        collection errors, a gate case's setup or teardown error."""
         self.decision = ""
-        """How the exit status was decided, for the summary (set under a comparison)."""
+        """How the exit status was decided, for the summary (set under a comparison and
+        with ``--fail-on=none``)."""
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collectreport(self, report):
         if report.failed:
             self.outside.setdefault(report.nodeid or ".", "collection")
+            self.not_verdicts.setdefault(report.nodeid or ".", "collection")
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report):
@@ -119,6 +125,8 @@ class SummaryCollector:
             record is None or baseline is None or record.key not in baseline.records
         ):
             self.outside.setdefault(report.nodeid, report.when)
+        if report.failed and (record is None or report.when != "call"):
+            self.not_verdicts.setdefault(report.nodeid, report.when)
         if record is None:
             return
         self.outcomes.add(report, record)
@@ -170,9 +178,29 @@ class SummaryCollector:
         if self.outcomes.nothing_ran and session.exitstatus == 0:
             # A gate whose every case was skipped proved nothing: it must not pass.
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        elif self.comparison is not None and self.options.fail_on == "new":
-            if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        elif session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+            if self.options.fail_on == "none":
+                session.exitstatus = self._decide_recording()
+            elif self.comparison is not None and self.options.fail_on == "new":
                 session.exitstatus = self._decide_against_baseline()
+
+    def _decide_recording(self) -> pytest.ExitCode:
+        """``--fail-on=none``: no gate case's verdict fails the run (a baseline recorded
+        on a release with known defects); plain tests, collection errors and a gate case
+        that errored outside its round trip still do, as pytest's rule would."""
+        failing = sum(1 for r in self.report.rows(None) if r.failing)
+        status = pytest.ExitCode.TESTS_FAILED if self.not_verdicts else pytest.ExitCode.OK
+        parts = [f"--fail-on=none: {failing} failing gate case(s) recorded, not deciding"]
+        if self.not_verdicts:
+            shown = ", ".join(list(self.not_verdicts)[:5])
+            more = f" (+{len(self.not_verdicts) - 5} more)" if len(self.not_verdicts) > 5 else ""
+            parts.insert(
+                0,
+                f"{len(self.not_verdicts)} failure(s) that are no gate verdict (plain tests, "
+                f"errors): {shown}{more}",
+            )
+        self.decision = f"exit status {int(status)}: " + "; ".join(parts)
+        return status
 
     def _decide_against_baseline(self) -> pytest.ExitCode:
         """``--fail-on=new``: the comparison decides for the gate cases with a baseline
@@ -216,6 +244,8 @@ class SummaryCollector:
                 terminal.write_line(line)
             if self.decision:
                 terminal.write_line(f"keras gate: {self.decision}", bold=True)
+        elif self.decision:
+            terminal.write_line(f"keras gate: {self.decision}", bold=True)
         stale = no_longer_reproducing(
             self.report.rows(None), stack_versions(), self.options.baseline
         )

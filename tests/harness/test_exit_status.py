@@ -140,3 +140,21 @@ def test_a_failure_reads_in_one_screen_without_the_gates_frames(tmp_path):
     assert "keras_gate/" not in junit.read_text()
     # The table wraps its reasons to the terminal, whole.
     assert "DIFFERS (+1)" in out and "…" not in out.split("keras gate: round trips")[-1]
+
+
+def test_a_baseline_is_recorded_without_a_red_step_and_plain_failures_still_count(tmp_path):
+    # Recording on a release with known defects: --fail-on=none lets no gate verdict
+    # decide (the fixture case and the matrix's `forgets` fail), plain tests still do.
+    _project(tmp_path, plain=False)
+    baseline = tmp_path / "base.json"
+    models = ["dense", "forgets"]
+    ran = run_project(
+        tmp_path, MODELS, models, "-q", f"--save-verdicts={baseline}", "--fail-on=none"
+    )
+    assert ran.returncode == pytest.ExitCode.OK, ran.stdout[-3000:]
+    assert "exit status 0: --fail-on=none: 3 failing gate case(s) recorded" in ran.stdout
+    assert baseline.exists()
+    (tmp_path / "test_plain.py").write_text(PLAIN)
+    ran = run_project(tmp_path, MODELS, models, "-q", "--fail-on=none")
+    assert ran.returncode == pytest.ExitCode.TESTS_FAILED, ran.stdout[-3000:]
+    assert "test_plain.py::test_arithmetic" in ran.stdout.split("exit status 1")[-1]

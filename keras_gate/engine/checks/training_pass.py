@@ -26,7 +26,7 @@ def training_outputs(built, model, seeds_from=None) -> dict:
     inference path's walk or Keras's call), its seed states taken from ``seeds_from``
     and every draw seeded; the variables a training-mode call moves (batch-norm
     statistics, seed states) are put back."""
-    keras_call = built.inference.startswith("keras call")
+    keras_call = built.inference.startswith("keras call") or bool(built.training_inference)
     with restored_afterwards(v for v in model.variables if not v.trainable):
         if seeds_from is not None:
             share_seed_states(seeds_from, model)

@@ -139,14 +139,30 @@ def predict_outputs(
     return found
 
 
-def inference_mismatches(model, inputs) -> list[str]:
+def inference_mismatches(model, inputs, training: bool = False) -> list[str]:
     """Where the gate's predictions are not ``model(inputs, training=False)`` bit for
     bit: one line per output that differs (empty: the gate computes what Keras
-    computes). The self-test of the graph walk, for any model a project gates."""
+    computes). The self-test of the graph walk, for any model a project gates.
+    ``training=True``: the same for ``model(inputs, training=True)``, both calls from
+    the same seed states and seeds, the variables they move put back."""
+    import contextlib
+
     import keras
 
-    ours = predict_outputs(model, inputs)
-    result = model(inputs, training=False)
+    from keras_gate.engine.runtime.trial import restored_afterwards, same_randomness
+
+    def alike():  # both calls from the same seed states and seeds (training draws)
+        if not training:
+            return contextlib.nullcontext()
+        stack = contextlib.ExitStack()
+        stack.enter_context(restored_afterwards(v for v in model.variables if not v.trainable))
+        stack.enter_context(same_randomness(0))
+        return stack
+
+    with alike():
+        ours = predict_outputs(model, inputs, training=training)
+    with alike():
+        result = model(inputs, training=training)
     if has_graph(model):
         theirs = dict(zip(output_names(model), keras.tree.flatten(result)))
     else:

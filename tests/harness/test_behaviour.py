@@ -1,0 +1,309 @@
+"""What configs do not show: a setting that ``get_config()`` forgets changes what
+``evaluate``, the next training step or a training-mode call compute. Each fault here
+passes every other check and is caught only by its behaviour check; randomness by
+design never is a difference."""
+
+import numpy as np
+import pytest
+from user_project import run_project
+
+from keras_gate import StateMismatch, Tolerance, get_format, prepare_model
+from keras_gate.api import ModelSettings
+from keras_gate.engine import checks as registry
+from keras_gate.engine.roundtrip import check_round_trip
+from keras_gate.engine.runtime.outputs import predict_outputs
+from keras_gate.engine.runtime.targets import TargetsUndefined, derive_targets
+from keras_gate.engine.runtime.trial import restored_afterwards, same_randomness
+
+keras = pytest.importorskip("keras")
+TOL = Tolerance(1e-6, 1e-6)
+X = np.random.RandomState(0).uniform(-1, 1, size=(6, 4)).astype("float32")
+
+
+@keras.saving.register_keras_serializable(package="behaviour")
+class ForgetfulNoise(keras.layers.Layer):
+    """Adds noise in training only; ``get_config`` forgets ``stddev``."""
+
+    def __init__(self, stddev=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.stddev = stddev
+        self.generator = keras.random.SeedGenerator(7)
+
+    def call(self, x, training=False):
+        if training:
+            noise = keras.random.normal(keras.ops.shape(x), seed=self.generator)
+            return x + self.stddev * noise
+        return x
+
+    def get_config(self):
+        return super().get_config()
+
+
+@keras.saving.register_keras_serializable(package="behaviour")
+class ForgetfulScaledError(keras.losses.Loss):
+    """``scale * mean((y - p)^2)``; ``get_config`` forgets ``scale``."""
+
+    def __init__(self, scale=1.0, name="scaled_error", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.scale = scale
+
+    def call(self, y_true, y_pred):
+        return self.scale * keras.ops.mean(keras.ops.square(y_true - y_pred), axis=-1)
+
+    def get_config(self):
+        return {"name": self.name}
+
+
+@keras.saving.register_keras_serializable(package="behaviour")
+class ForgetfulSGD(keras.optimizers.SGD):
+    """SGD whose steps are ``boost`` times larger; ``get_config`` forgets ``boost``."""
+
+    def __init__(self, boost=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.boost = boost
+
+    def update_step(self, gradient, variable, learning_rate):
+        super().update_step(gradient * self.boost, variable, learning_rate)
+
+
+def _dense(*middle, outputs=2):
+    inputs = keras.Input((4,))
+    x = keras.layers.Dense(8)(inputs)
+    for layer in middle:
+        x = layer(x)
+    return keras.Model(inputs, keras.layers.Dense(outputs)(x))
+
+
+def _round_trip(model, fmt="keras_v3", settings=None, tmp_path=None):
+    built = prepare_model(model.name, model, inputs=X, settings=settings)
+    notes = []
+    check_round_trip(built, get_format(fmt), tmp_path, TOL, notes=notes)
+    return notes
+
+
+def _checks_without(monkeypatch, name):
+    kept = tuple(c for c in registry.CHECKS if c.name != name)
+    monkeypatch.setattr(registry, "CHECKS", kept)
+
+
+def _findings(error):
+    return [str(f) for f in error.value.findings]
+
+
+def test_a_forgotten_training_only_argument_fails_the_training_pass(tmp_path):
+    model = _dense(ForgetfulNoise(0.05))
+    with pytest.raises(StateMismatch) as error:
+        _round_trip(model, tmp_path=tmp_path)
+    assert [f.check for f in error.value.findings] == ["training pass"], _findings(error)
+
+
+def test_without_the_training_pass_that_fault_passes(tmp_path, monkeypatch):
+    _checks_without(monkeypatch, "training pass")
+    _round_trip(_dense(ForgetfulNoise(0.05)), tmp_path=tmp_path)
+
+
+def test_a_forgotten_loss_parameter_fails_evaluate(tmp_path):
+    model = _dense()
+    model.compile(optimizer="sgd", loss=ForgetfulScaledError(scale=4.0))
+    with pytest.raises(StateMismatch) as error:
+        _round_trip(model, tmp_path=tmp_path)
+    assert [f.check for f in error.value.findings] == ["evaluate"], _findings(error)
+    assert "evaluate: logs: loss:" in _findings(error)[0]
+
+
+def test_without_evaluate_that_fault_passes(tmp_path, monkeypatch):
+    _checks_without(monkeypatch, "evaluate")
+    model = _dense()
+    model.compile(optimizer="sgd", loss=ForgetfulScaledError(scale=4.0))
+    _round_trip(model, tmp_path=tmp_path)
+
+
+def test_huber_delta_lost_by_keras_is_caught_through_clone_too(tmp_path):
+    # Keras's own defect (docs/reproducers/settings/huber_delta.py): Huber's config
+    # keeps no delta, so every path that rebuilds the loss from the config loses it.
+    model = _dense()
+    model.compile(optimizer="adam", loss=keras.losses.Huber(delta=2.0))
+    for fmt in ("keras_v3", "clone"):
+        with pytest.raises(StateMismatch) as error:
+            _round_trip(model, fmt, tmp_path=tmp_path / fmt)
+        assert {f.check for f in error.value.findings} == {"evaluate"}, _findings(error)
+
+
+def _trained(optimizer):
+    model = _dense()
+    model.compile(optimizer=optimizer, loss="mse")
+    model.fit(X, np.ones((6, 2), "float32"), epochs=1, verbose=0)
+    return model
+
+
+def test_a_forgotten_optimizer_setting_fails_the_training_step(tmp_path):
+    model = _trained(ForgetfulSGD(boost=10.0, learning_rate=0.1))
+    with pytest.raises(StateMismatch) as error:
+        _round_trip(model, tmp_path=tmp_path)
+    assert {f.check for f in error.value.findings} == {"training step"}, _findings(error)
+    assert any("variable" in text for text in _findings(error))
+
+
+def test_without_the_training_step_that_fault_passes(tmp_path, monkeypatch):
+    _checks_without(monkeypatch, "training step")
+    _round_trip(_trained(ForgetfulSGD(boost=10.0, learning_rate=0.1)), tmp_path=tmp_path)
+
+
+def test_randomness_by_design_is_never_a_difference(tmp_path):
+    # Dropout, noise and augmentation draw anew on every call, and Keras saves no
+    # seed state: both models draw from the same states and seeds, as a user's own
+    # two calls under one seed would.
+    inputs = keras.Input((8, 8, 3))
+    x = keras.layers.RandomFlip()(inputs)
+    x = keras.layers.GaussianNoise(0.3)(x)
+    x = keras.layers.Conv2D(4, 3)(x)
+    x = keras.layers.BatchNormalization()(x)
+    x = keras.layers.Dropout(0.5)(keras.layers.Flatten()(x))
+    model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(x))
+    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+    images = np.random.RandomState(1).uniform(0, 1, size=(4, 8, 8, 3)).astype("float32")
+    model.fit(images, np.eye(3, dtype="float32")[[0, 1, 2, 0]], verbose=0)
+    built = prepare_model("augmented", model, inputs=images)
+    before = [np.asarray(v).copy() for v in model.variables]
+    for fmt in ("keras_v3", "clone", "h5"):  # .h5 saving edits the compile config: last
+        notes = []
+        if fmt == "h5":  # its optimizer slots are lost (h5-optimizer-slots-lost)
+            with pytest.raises(StateMismatch):
+                check_round_trip(built, get_format(fmt), tmp_path / fmt, TOL, notes=notes)
+            continue
+        check_round_trip(built, get_format(fmt), tmp_path / fmt, TOL, notes=notes)
+        assert notes == []
+    # ... and every check put back what it moved (batch statistics, seed states).
+    after = [np.asarray(v) for v in model.variables]
+    assert all(a.tobytes() == b.tobytes() for a, b in zip(before, after))
+
+
+def test_the_training_walk_is_keras_training_call_bit_for_bit():
+    inputs = keras.Input((8, 8, 3))
+    x = keras.layers.RandomRotation(0.2)(inputs)
+    x = keras.layers.Conv2D(4, 3)(x)
+    x = keras.layers.BatchNormalization()(x)
+    x = keras.layers.SpatialDropout2D(0.3)(x)
+    model = keras.Model(inputs, keras.layers.GaussianNoise(1.0)(x))
+    images = np.random.RandomState(2).uniform(0, 1, size=(3, 8, 8, 3)).astype("float32")
+    found = []
+    for walk in (True, False):
+        with restored_afterwards(model.variables), same_randomness(5):
+            if walk:
+                found.append(
+                    np.asarray([*predict_outputs(model, images, training=True).values()][0])
+                )
+            else:
+                found.append(np.asarray(model(images, training=True)))
+    assert found[0].tobytes() == found[1].tobytes()
+    model(images, training=True)  # advances every seed state: other draws
+    other = np.asarray(model(images, training=True))
+    assert other.tobytes() != found[1].tobytes()  # the comparison can fail
+
+
+@pytest.mark.parametrize(
+    ("loss", "expected"),
+    [
+        ("sparse_categorical_crossentropy", ("int32", (6,))),
+        ("categorical_crossentropy", ("float32", (6, 3))),
+        (keras.losses.BinaryCrossentropy(), ("float32", (6, 3))),
+        ("mse", ("float32", (6, 3))),
+    ],
+)
+def test_targets_take_the_form_the_loss_takes(loss, expected):
+    model = _dense(outputs=3)
+    model.compile(loss=loss)
+    targets = derive_targets(model, X, 1)
+    assert (str(targets.dtype), targets.shape) == expected
+    if "categorical" in str(loss) and "sparse" not in str(loss):
+        assert np.all(targets.sum(axis=-1) == 1)
+
+
+def test_a_loss_without_derivable_targets_is_said_not_compared(tmp_path):
+    model = _dense()
+    model.compile(optimizer="sgd", loss=keras.losses.CTC())
+    with pytest.raises(TargetsUndefined):
+        derive_targets(model, X, 1)
+    notes = _round_trip(model, tmp_path=tmp_path)
+    assert any(n.startswith("evaluate: not compared: no targets") for n in notes), notes
+
+
+def test_given_targets_are_used(tmp_path):
+    model = _dense()
+    model.compile(optimizer="sgd", loss=ForgetfulScaledError(scale=4.0))
+    zeros = np.zeros((6, 2), "float32")
+    calls = []
+
+    def targets(seed):
+        calls.append(seed)
+        return zeros
+
+    with pytest.raises(StateMismatch):
+        _round_trip(model, settings=ModelSettings(targets=targets), tmp_path=tmp_path)
+    assert calls
+
+
+def test_an_unbuilt_optimizer_is_not_stepped_and_the_record_says_so(tmp_path):
+    model = _dense()
+    model.compile(optimizer="adam", loss="mse")
+    notes = _round_trip(model, tmp_path=tmp_path)
+    assert not model.optimizer.built  # the model under test is left as built
+    assert notes == [
+        "training step: not run: the optimizer has not taken a step "
+        "(a step would build it on the model under test)"
+    ]
+
+
+COMPILED_PROJECT = """
+import keras
+import numpy as np
+
+import keras_gate
+
+
+@keras.saving.register_keras_serializable(package="user")
+class ScaledError(keras.losses.Loss):
+    def __init__(self, scale=1.0, name="scaled_error", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.scale = scale
+
+    def call(self, y_true, y_pred):
+        return self.scale * keras.ops.mean(keras.ops.square(y_true - y_pred), axis=-1)
+
+    def get_config(self):
+        return {"name": self.name}  # forgets `scale`
+
+
+def regressor():
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.Dense(2)(inputs))
+    model.compile(optimizer="adam", loss=ScaledError(scale=3.0))
+    return model
+"""
+
+
+def test_a_compiled_matrix_model_is_evaluated_by_default(tmp_path):
+    import json
+
+    result = run_project(tmp_path, COMPILED_PROJECT, ["regressor"], "--roundtrip-report=r")
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "evaluate: logs: loss:" in result.stdout, result.stdout[-3000:]
+    cases = json.loads((tmp_path / "r.json").read_text())["cases"]
+    notes = [n for case in cases for n in case["not_compared"]]
+    assert any(n.startswith("training step: not run") for n in notes), notes
+
+
+def test_the_training_self_test_holds_and_can_fail(monkeypatch):
+    from keras_gate import inference_mismatches
+    from keras_gate.engine.runtime import graph_walk
+
+    inputs = keras.Input((4,))
+    x = keras.layers.Dropout(0.5)(keras.layers.Dense(8)(inputs))
+    model = keras.Model(inputs, keras.layers.BatchNormalization()(x))
+    assert inference_mismatches(model, X, training=True) == []
+    # A walk that dropped the flag would run inference: the self-test says so.
+    monkeypatch.setattr(graph_walk, "_call_context", lambda op, kwargs, training=False: kwargs)
+    monkeypatch.setattr(
+        graph_walk, "_as_keras_calls_it", lambda m, call, op, a, kw, training=False: call(op, a, kw)
+    )
+    assert inference_mismatches(model, X, training=True)
