@@ -20,5 +20,7 @@ def reason(record: CaseRecord, width: int = REASON_WIDTH) -> str:
             text += f" (+{len(record.findings) - 1})"
     else:
         text = record.symptom
+    if record.verdict is Verdict.XFAIL and record.shown:
+        text = f"known [{', '.join(record.shown)}]: {text}"
     text = " ".join(text.split())
     return text if not width or len(text) <= width else text[: width - 1] + "…"
