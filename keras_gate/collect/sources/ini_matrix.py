@@ -38,10 +38,7 @@ class ConfigMatrix(pytest.Module):
         return importlib.import_module("keras_gate.gate_tests")
 
     def collect(self):
-        try:
-            entry_cases(self.config)
-        except EntryError as error:
-            raise self.CollectError(error.report()) from None
+        entry_cases(self.config)  # an unusable entry errors its own cases only
         return super().collect()
 
 
@@ -77,49 +74,78 @@ def entry_reproducer(entry: ModelEntry, variant, built) -> str:
 
 def entry_cases(config) -> list[GateCase]:
     """One round-trip case per (entry, format); imports the factories once per process
-    (a collect-only run may reuse what the last one read: ``collection_cache``)."""
+    (a collect-only run may reuse what the last one read: ``collection_cache``).
+
+    An entry that cannot be used (a typo, an import error, bad settings, a name clash)
+    errors its own cases only, with its message: the rest of the matrix runs."""
     if CASES_KEY in config.stash:
         return config.stash[CASES_KEY]
     entries = config.stash.get(ENTRIES_KEY, [])
     cache = CollectionCache.for_config(config, entries)
     described = cache.load() if cache is not None else None
+    broken: dict[str, EntryError] = {}
     if described is None:
-        described = [
-            Described(model.text, model.key, entry_settings(model)) for model in _expanded(entries)
-        ]
-        if cache is not None:
+        described = []
+        for entry in entries:
+            try:
+                described += [
+                    Described(model.text, model.key, entry_settings(model))
+                    for model in expand_entry(entry)
+                ]
+            except EntryError as error:
+                broken[entry.text] = error
+        if cache is not None and not broken:  # a broken entry is read again next time
             cache.store(described)
     by_text = {entry.text: entry for entry in entries}
-    chosen = config.stash.get(FORMATS_OPTION_KEY, None)
     cases = []
     seen: dict[str, ModelEntry] = {}
     for item in described:
         entry = replace(by_text[item.text], key=item.key)
-        if entry.key is not None:
-            config.addinivalue_line("markers", f"{entry.marker}: {entry.name} of {entry.text}")
-        clash = seen.setdefault(entry.marker, entry)
-        if clash is not entry:
-            raise EntryError(entry, f"model {entry.name!r} is also named by {clash.text!r}")
-        settings = item.settings
         try:
-            formats = check_format_names(settings.formats or core_formats(), None)
-        except ValueError as error:
-            raise EntryError(entry, str(error)) from None
-        if chosen is not None:
-            formats = chosen
-        for marker in settings.markers:
-            config.addinivalue_line("markers", f"{marker}: declared by {entry.text}")
-        model = GateModel(
-            entry.name,
-            build=partial(build_entry, entry, settings),
-            markers=settings.markers + _mapping_marker(entry),
-            settings=settings,
-            origin=entry.text,
-            reproducer=partial(entry_reproducer, entry),
-        )
-        cases += [GateCase(model, fmt) for fmt in formats]
+            cases += _cases_of(config, entry, item.settings, seen)
+        except EntryError as error:
+            cases += _broken_cases(replace(entry, key=item.key), error)
+    for text, error in broken.items():
+        cases += _broken_cases(by_text[text], error)
     config.stash[CASES_KEY] = cases
     return cases
+
+
+def _cases_of(config, entry: ModelEntry, settings, seen: dict) -> list[GateCase]:
+    if entry.key is not None:
+        config.addinivalue_line("markers", f"{entry.marker}: {entry.name} of {entry.text}")
+    clash = seen.setdefault(entry.marker, entry)
+    if clash is not entry:
+        raise EntryError(entry, f"model {entry.name!r} is also named by {clash.text!r}")
+    try:
+        formats = check_format_names(settings.formats or core_formats(), None)
+    except ValueError as error:
+        raise EntryError(entry, str(error)) from None
+    chosen = config.stash.get(FORMATS_OPTION_KEY, None)
+    if chosen is not None:
+        formats = chosen
+    for marker in settings.markers:
+        config.addinivalue_line("markers", f"{marker}: declared by {entry.text}")
+    model = GateModel(
+        entry.name,
+        build=partial(build_entry, entry, settings),
+        markers=settings.markers + _mapping_marker(entry),
+        settings=settings,
+        origin=entry.text,
+        reproducer=partial(entry_reproducer, entry),
+    )
+    return [GateCase(model, fmt) for fmt in formats]
+
+
+def _raise(error: EntryError, variant=None):
+    raise error
+
+
+def _broken_cases(entry: ModelEntry, error: EntryError) -> list[GateCase]:
+    """The cases of an entry that cannot be used: they error with its message where
+    they run (the built_model fixture reports it, once per entry with its traceback)."""
+    model = GateModel(entry.name, build=partial(_raise, error), origin=entry.text)
+    return [GateCase(model, fmt) for fmt in core_formats()]
 
 
 FORMATS_OPTION_KEY = pytest.StashKey[tuple]()
@@ -143,13 +169,6 @@ def formats_option(config) -> tuple[str, ...] | None:
 def _mapping_marker(entry: ModelEntry) -> tuple[str, ...]:
     """A mapping's own marker (``-m models`` selects all of ``zoo:MODELS``)."""
     return (replace(entry, key=None).marker,) if entry.key is not None else ()
-
-
-def _expanded(entries):
-    """Every model of the entries (a mapping's keys are known only once its module is
-    imported, in the process that collects)."""
-    for entry in entries:
-        yield from expand_entry(entry)
 
 
 def collect_ini_file_with_testpaths(config) -> None:
