@@ -25,7 +25,54 @@ CONTAINER_KEYS = ("layers", "input_layers", "output_layers")
 
 def _normalised(config) -> dict:
     # Through JSON: tuples and lists, numpy scalars and Python ones compare as written.
-    return json.loads(json.dumps(config, default=repr, sort_keys=True))
+    return _functions_by_meaning(json.loads(json.dumps(config, default=repr, sort_keys=True)))
+
+
+def _functions_by_meaning(value):
+    """Serialised Python functions (a ``Lambda``'s ``__lambda__`` config) as what their
+    code means: the marshalled bytes of one code object differ from dump to dump (a
+    reload's ``marshal.dumps(marshal.loads(b)) != b``: reference flags), its bytecode,
+    constants and names do not."""
+    if isinstance(value, list):
+        return [_functions_by_meaning(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    found = {key: _functions_by_meaning(item) for key, item in value.items()}
+    config = found.get("config")
+    if found.get("class_name") == "__lambda__" and isinstance(config, dict):
+        code = config.get("code")
+        if isinstance(code, str):
+            found["config"] = {**config, "code": _code_meaning_from(code)}
+    return found
+
+
+def _code_meaning_from(text: str):
+    import codecs
+    import marshal
+
+    try:
+        code = marshal.loads(codecs.decode(text.encode("ascii"), "base64"))
+    except (ValueError, TypeError, EOFError):  # another Python's bytecode: as written
+        return text
+    return _code_meaning(code)
+
+
+def _code_meaning(code) -> dict:
+    """A code object's behaviour, nested code objects (inner functions) included."""
+    import types
+
+    return {
+        "name": code.co_name,
+        "bytecode": code.co_code.hex(),
+        "constants": [
+            _code_meaning(c) if isinstance(c, types.CodeType) else repr(c) for c in code.co_consts
+        ],
+        "names": list(code.co_names),
+        "variables": list(code.co_varnames),
+        "free": list(code.co_freevars),
+        "cells": list(code.co_cellvars),
+        "arguments": [code.co_argcount, code.co_kwonlyargcount, code.co_flags],
+    }
 
 
 def layer_configs(model) -> dict[str, dict]:

@@ -7,6 +7,7 @@ iteration count, as far as the format promises to carry them.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,6 +24,7 @@ class ModelState:
     layer_trainable: dict[str, bool]
     layer_dtype_policy: dict[str, str]
     compiled: bool
+    layer_class: dict[str, str] = field(default_factory=dict)
     compile_setup: dict = field(default_factory=dict)
     optimizer_variables: dict[str, ValueDigest] = field(default_factory=dict)
     optimizer_iterations: int | None = None
@@ -31,22 +33,34 @@ class ModelState:
 
 
 def _optimizer_state(optimizer) -> tuple[dict, dict[str, ValueDigest], int]:
-    import keras
 
     name = type(optimizer).__name__
     inner = getattr(optimizer, "inner_optimizer", None)
     if inner is not None:  # mixed_float16 training wraps it in a LossScaleOptimizer
         name = f"{name}({type(inner).__name__})"
-    setup = {
-        "optimizer": name,
-        # The attribute, not get_config(): a LossScaleOptimizer's config has none.
-        "learning_rate": float(keras.ops.convert_to_numpy(optimizer.learning_rate)),
-    }
+    setup = {"optimizer": name, "learning_rate": _learning_rate(optimizer)}
     # By position, as Keras itself restores them: their names derive from the
     # model variables' scope-dependent paths.
     # As digests: copies would double a trained model's slots through the reload.
     variables = {f"#{index}": ValueDigest.of(v) for index, v in enumerate(optimizer.variables)}
     return setup, variables, int(np.asarray(optimizer.iterations))
+
+
+def _learning_rate(optimizer):
+    """The learning rate as set: a value, or a schedule by its class and config.
+
+    A schedule's current value follows the iteration count, which a format that starts
+    the optimizer afresh (``clone``, ``from_config``) resets by design: the schedule
+    itself is what the setup holds. The attribute, not ``get_config()``: a
+    LossScaleOptimizer's config has none."""
+    import keras
+
+    inner = getattr(optimizer, "inner_optimizer", optimizer)
+    schedule = getattr(inner, "_learning_rate", None)
+    if isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
+        config = json.dumps(schedule.get_config(), sort_keys=True, default=repr)
+        return f"{type(schedule).__name__}({config})"
+    return float(keras.ops.convert_to_numpy(optimizer.learning_rate))
 
 
 def _loss_name(loss) -> str | None:
@@ -80,6 +94,7 @@ def model_state(model) -> ModelState:
         layer_trainable={path: bool(layer.trainable) for path, layer in layers.items()},
         layer_dtype_policy={path: layer.dtype_policy.name for path, layer in layers.items()},
         compiled=bool(getattr(model, "compiled", False)),
+        layer_class={path: type(layer).__name__ for path, layer in layers.items()},
     )
     optimizer = getattr(model, "optimizer", None)
     if state.compiled and optimizer is not None:
@@ -130,18 +145,25 @@ def state_differences(
     model weights only, by design).
     """
     lines = []
-    if original.trainable_variables != revived.trainable_variables:
+    renamed = layer_renames(original, revived)
+    if renamed:
+        shown = ", ".join(f"{a} -> {b}" for a, b in list(renamed.items())[:5])
+        lines.append(Difference(f"layers renamed: {len(renamed)}, e.g. {shown}", what="renamed"))
+    # A renamed layer is said once, above: its flags, policy and variables under the
+    # new name are compared with the old one's.
+    trainable = tuple(_renamed_path(key, renamed) for key in original.trainable_variables)
+    if trainable != revived.trainable_variables:
         lines += _mapping_differences(
             "trainable variables",
-            dict.fromkeys(original.trainable_variables, True),
+            dict.fromkeys(trainable, True),
             dict.fromkeys(revived.trainable_variables, True),
         ) or [Difference("trainable variables: same paths in a different order", what="order")]
-    lines += _mapping_differences(
-        "layer trainable", original.layer_trainable, revived.layer_trainable
-    )
-    lines += _mapping_differences(
-        "layer dtype policy", original.layer_dtype_policy, revived.layer_dtype_policy
-    )
+    for what, before, after in (
+        ("layer trainable", original.layer_trainable, revived.layer_trainable),
+        ("layer dtype policy", original.layer_dtype_policy, revived.layer_dtype_policy),
+    ):
+        before = {_renamed_path(key, renamed): value for key, value in before.items()}
+        lines += _mapping_differences(what, before, after)
     if not (compile_state and original.compiled):
         return lines
     if not revived.compiled:
@@ -171,6 +193,26 @@ def state_differences(
         "optimizer variable", original.optimizer_variables, revived_variables, tolerance
     )
     return lines
+
+
+def layer_renames(original: ModelState, revived: ModelState) -> dict[str, str]:
+    """``{old path: new path}`` for layers that a reload gave another name: the paths only
+    one side has, paired in model order where their number and classes agree."""
+    gone = [p for p in original.layer_class if p not in revived.layer_class]
+    new = [p for p in revived.layer_class if p not in original.layer_class]
+    if not gone or len(gone) != len(new):
+        return {}
+    pairs = dict(zip(gone, new))
+    same = all(original.layer_class[a] == revived.layer_class[b] for a, b in pairs.items())
+    return pairs if same else {}
+
+
+def _renamed_path(key: str, renamed: dict[str, str]) -> str:
+    """``key`` (a layer or variable path) under its layer's new name."""
+    for old in sorted(renamed, key=len, reverse=True):  # the deepest layer first
+        if key == old or key.startswith(f"{old}/"):
+            return renamed[old] + key[len(old) :]
+    return key
 
 
 def variable_differences(what: str, original: dict, revived: dict, tolerance: Tolerance) -> list:

@@ -135,14 +135,14 @@ class RoundTripFormat:
         which stage failed, the upstream error is its cause."""
         options = {"custom_objects": custom_objects, "safe_mode": safe_mode}
         if self.copy is not None:
-            with _stage(self, "copy", model):
+            with _stage(self, "copy", model, safe_mode):
                 return self.copy(model, **options)
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / self.file_name
         with _stage(self, "save", model):
             self.save(model, path)
-        with _stage(self, "load", model):
+        with _stage(self, "load", model, safe_mode):
             return self.load(path, **options)
 
     @property
@@ -156,15 +156,21 @@ class RoundTripError(Exception):
 
     __module__ = "keras_gate"  # its public name: reports read keras_gate.<Name>: ...
 
-    def __init__(self, fmt: str, stage: str, error: BaseException):
+    def __init__(self, fmt: str, stage: str, error: BaseException, safe_mode: bool = True):
         text = str(error).strip().splitlines()
         first = text[0] if text else ""
         hint = ""
-        if stage != "save" and "safe_mode" in str(error):
+        if stage != "save" and "safe_mode" in str(error) and safe_mode:
             hint = (
                 " (the model holds Python code, e.g. a Lambda: the gate loads with "
                 "safe_mode on; turn it off for this model only with "
                 "@keras_gate.model(safe_mode=False) if you trust the file)"
+            )
+        elif stage != "save" and "safe_mode" in str(error):
+            hint = (
+                " (the gate passed safe_mode=False, as the model's settings ask: this path "
+                "does not honour it on this Keras, and a user calling it meets the same "
+                "error; keras.config.enable_unsafe_deserialization() is Keras's global switch)"
             )
         super().__init__(f"{fmt}: {stage} failed: {type(error).__name__}: {first}{hint}")
         self.format = fmt
@@ -176,7 +182,7 @@ class FormatLimitation(RoundTripError):
     (reported as an xfail with the reason and the way out), not a defect."""
 
     def __init__(self, fmt: str, stage: str, error: BaseException, explanation: str):
-        super().__init__(fmt, stage, error)
+        super().__init__(fmt, stage, error)  # (its explanation replaces any hint)
         # The limitation first: a report's one-line summary shows the first line.
         self.args = (
             f"{fmt}: {stage} failed, a known limitation of {fmt}: {explanation} "
@@ -185,11 +191,11 @@ class FormatLimitation(RoundTripError):
 
 
 @contextlib.contextmanager
-def _stage(fmt, stage: str, model=None):
+def _stage(fmt, stage: str, model=None, safe_mode: bool = True):
     try:
         yield
     except Exception as error:
         explanation = fmt.limitation(model, stage, error) if fmt.limitation else None
         if explanation:
             raise FormatLimitation(fmt.name, stage, error, explanation) from error
-        raise RoundTripError(fmt.name, stage, error) from error
+        raise RoundTripError(fmt.name, stage, error, safe_mode) from error
