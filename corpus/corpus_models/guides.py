@@ -380,6 +380,51 @@ def custom_train_step():
     return model
 
 
+@keras_gate.model(safe_mode=False)  # a Lambda holds Python code: Keras asks for it
+def lambda_rescale():
+    """ "The Functional API" / "Making new layers": a ``Lambda`` rescaling pixels."""
+    import keras
+
+    inputs = _image_inputs(keras, 16)
+    x = keras.layers.Lambda(lambda t: t / 255.0 - 0.5, name="rescale")(inputs)
+    return keras.Model(inputs, _small_cnn(keras, x), name="lambda_rescale")
+
+
+@keras_gate.model(formats=["keras_v3", "h5", "clone", "from_config"])
+def trained_sgd_schedule():
+    """ "Learning rate schedules": SGD with momentum on an ExponentialDecay, trained;
+    ``clone`` and ``from_config`` start the optimizer afresh, the schedule stays."""
+    import keras
+
+    model = _mlp(keras, "trained_sgd_schedule")
+    schedule = keras.optimizers.schedules.ExponentialDecay(0.05, decay_steps=1, decay_rate=0.5)
+    model.compile(
+        optimizer=keras.optimizers.SGD(schedule, momentum=0.9),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
+    x, y = _data(model)
+    model.fit(x, y, batch_size=8, epochs=1, verbose=0, shuffle=False)
+    return model
+
+
+def dropout_noise_regressor():
+    """Regularisation as the guides write it: GaussianNoise, Dropout and
+    BatchNormalization in a regressor trained with Adam (training-mode randomness)."""
+    import keras
+
+    inputs = keras.Input((12,), name="features")
+    x = keras.layers.GaussianNoise(0.1)(inputs)
+    x = keras.layers.Dense(16, activation="relu")(x)
+    x = keras.layers.BatchNormalization()(x)
+    x = keras.layers.Dropout(0.3)(x)
+    model = keras.Model(inputs, keras.layers.Dense(2)(x), name="dropout_noise_regressor")
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=keras.losses.MeanAbsoluteError())
+    rng = _rng("dropout_noise_regressor")
+    x = rng.uniform(-1, 1, size=(16, 12)).astype("float32")
+    model.fit(x, x[:, :2] * 3.0, batch_size=8, epochs=1, verbose=0, shuffle=False)
+    return model
+
+
 def _subclassed_inputs(seed):
     return np.random.RandomState(seed).uniform(-1, 1, size=(2, 6)).astype("float32")
 
@@ -427,6 +472,9 @@ GUIDES = {
             sequential_mlp,
             transformer_text_classifier,
             custom_train_step,
+            lambda_rescale,
+            trained_sgd_schedule,
+            dropout_noise_regressor,
         )
     },
     "guide_subclassed_with_build": subclassed_with_build,
