@@ -1,0 +1,100 @@
+"""A red case is Keras's, never the gate's: state compared as what it means. Serialised
+code by its code object, a learning-rate schedule as a schedule, a rename said once;
+each with the difference it must still catch."""
+
+import numpy as np
+import pytest
+
+from keras_gate import StateMismatch, Tolerance, get_format, prepare_model
+from keras_gate.api import ModelSettings
+from keras_gate.engine.checks.configs import config_findings
+from keras_gate.engine.formats import RoundTripError
+from keras_gate.engine.roundtrip import check_round_trip
+
+keras = pytest.importorskip("keras")
+TOL = Tolerance(0.0, 0.0)
+UNSAFE = ModelSettings(safe_mode=False)
+
+
+def _lambda_model(function):
+    inputs = keras.Input((4,))
+    x = keras.layers.Lambda(function, name="rescale")(inputs)
+    return keras.Model(inputs, keras.layers.Dense(2)(x))
+
+
+@pytest.mark.parametrize("fmt", ["keras_v3", "h5"])
+def test_a_lambda_round_trips_as_the_same_code(tmp_path, fmt):
+    built = prepare_model("lam", _lambda_model(lambda t: t * 2.0 + 1.0), settings=UNSAFE)
+    check_round_trip(built, get_format(fmt), tmp_path, TOL)
+
+
+def _function_config(function):
+    return {"rescale": {"function": keras.saving.serialize_keras_object(function)}}
+
+
+def test_other_code_in_a_lambda_is_still_a_config_difference():
+    # Same bytes or not, code that computes something else differs.
+    before = _function_config(lambda t: t * 2.0 + 1.0)
+    after = _function_config(lambda t: t * 3.0 + 1.0)
+    found = config_findings(before, after, {"rescale": "Lambda"})
+    assert [f.where for f in found] == ["rescale"]
+    assert config_findings(before, before, {"rescale": "Lambda"}) == []
+
+
+def test_an_already_unsafe_model_is_not_told_to_turn_safe_mode_off(tmp_path):
+    built = prepare_model("lam", _lambda_model(lambda t: t + 1.0), settings=UNSAFE)
+    try:
+        check_round_trip(built, get_format("clone"), tmp_path, TOL)
+    except RoundTripError as error:  # keras >= 3.15: clone_model refuses the lambda
+        assert "@keras_gate.model(safe_mode=False)" not in str(error)
+        assert "the gate passed safe_mode=False" in str(error)
+
+
+def _scheduled(decay_rate=0.5):
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.Dense(2)(inputs))
+    schedule = keras.optimizers.schedules.ExponentialDecay(
+        0.01, decay_steps=1, decay_rate=decay_rate
+    )
+    model.compile(keras.optimizers.SGD(schedule), keras.losses.MeanSquaredError())
+    model.fit(np.ones((8, 4)), np.ones((8, 2)), batch_size=8, verbose=0)
+    return model
+
+
+@pytest.mark.parametrize("fmt", ["clone", "from_config", "keras_v3"])
+def test_a_schedule_is_compared_as_a_schedule(tmp_path, fmt):
+    # clone / from_config start the optimizer afresh: the schedule's current value
+    # (0.005 after a step) goes back to 0.01 by design; the schedule is the same.
+    check_round_trip(prepare_model("s", _scheduled()), get_format(fmt), tmp_path, TOL)
+
+
+def test_a_schedule_that_changed_is_a_difference(tmp_path, monkeypatch):
+    from keras_gate.engine.checks import state
+
+    model = _scheduled()
+    built = prepare_model("s", model)
+    real = state._learning_rate
+    calls = []
+
+    def changed_on_reload(optimizer):  # the reload's schedule: another decay rate
+        calls.append(optimizer)
+        value = real(optimizer)
+        return value.replace('"decay_rate": 0.5', '"decay_rate": 0.9') if len(calls) > 1 else value
+
+    monkeypatch.setattr(state, "_learning_rate", changed_on_reload)
+    with pytest.raises(StateMismatch, match="learning_rate: .*0.5.* -> .*0.9"):
+        check_round_trip(built, get_format("clone"), tmp_path, TOL)
+
+
+def test_a_rename_is_said_once(tmp_path):
+    from keras_gate.engine.checks.state import model_state, state_differences
+
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.Dense(2, name="head")(inputs))
+    before = model_state(model)
+    model.get_layer("head").name = "renamed_head"  # what a reload that renames gives
+    lines = state_differences(before, model_state(model), TOL)
+    assert [str(line) for line in lines] == ["layers renamed: 1, e.g. head -> renamed_head"]
+    model.get_layer("renamed_head").trainable = False  # ... and a change under the new name
+    lines = state_differences(before, model_state(model), TOL)
+    assert any("layer trainable: renamed_head: True -> False" in str(line) for line in lines)
