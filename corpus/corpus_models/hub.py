@@ -559,11 +559,26 @@ def _gpt2_tokenized_task():
     )
 
 
+def _bert_masked_lm_tokenized_task():
+    # Its preprocessor masks tokens at random by design: two calls differ unless both
+    # draw from the same seeds, as the preprocessing check makes them.
+    import keras_hub
+
+    tokenizer = keras_hub.tokenizers.BertTokenizer(vocabulary=BERT_VOCABULARY)
+    preprocessor = keras_hub.models.BertMaskedLMPreprocessor(
+        tokenizer, sequence_length=16, mask_selection_rate=0.5, mask_selection_length=4
+    )
+    return keras_hub.models.BertMaskedLM(
+        backbone=_build("bert", task=False), preprocessor=preprocessor
+    )
+
+
 # Tasks with their preprocessor (built from vocabularies written here: no downloads):
 # a preset holds the tokenizer's assets, the preprocessing check reads them back.
 TOKENIZED = {
     "hub_bert_tokenized_task": _bert_tokenized_task,
     "hub_gpt2_tokenized_task": _gpt2_tokenized_task,
+    "hub_bert_masked_lm_tokenized_task": _bert_masked_lm_tokenized_task,
 }
 
 KERAS_HUB = {

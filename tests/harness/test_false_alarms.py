@@ -98,3 +98,42 @@ def test_a_rename_is_said_once(tmp_path):
     model.get_layer("renamed_head").trainable = False  # ... and a change under the new name
     lines = state_differences(before, model_state(model), TOL)
     assert any("layer trainable: renamed_head: True -> False" in str(line) for line in lines)
+
+
+class _Tokenizer:
+    def get_vocabulary(self):
+        return ["the", "gate", "model", "saves"]
+
+    def __call__(self, texts):
+        return [[len(word) for word in text.split()] for text in texts]
+
+
+class _MaskingPreprocessor:
+    """Masks a random position of each text, as a masked-LM preprocessor does."""
+
+    def __init__(self, offset=0):
+        self.tokenizer = _Tokenizer()
+        self.offset = offset
+
+    def __call__(self, texts):
+        import random
+
+        ids = self.tokenizer(texts)
+        return {"masked": [random.randrange(8) + self.offset for _ in ids], "ids": ids}
+
+
+class _Task:
+    def __init__(self, offset=0):
+        self.preprocessor = _MaskingPreprocessor(offset)
+
+
+def test_random_masking_is_compared_under_the_same_seed():
+    from keras_gate.engine.checks.preprocessing import (
+        preprocessing_differences,
+        preprocessor_outputs,
+    )
+
+    before = preprocessor_outputs(_Task())
+    assert preprocessing_differences(before, preprocessor_outputs(_Task())) == []
+    # A preprocessor that masks otherwise under the same seed still differs.
+    assert preprocessing_differences(before, preprocessor_outputs(_Task(offset=1)))
