@@ -414,3 +414,44 @@ def test_a_variable_the_probe_cannot_restore_makes_the_model_built_again():
     )
     assert judge_conditioning(built, {"out": np.ones(2)}, Tolerance(0.0, 1e-5), "onnx", ()) is None
     assert built.tainted == "the conditioning probe could not restore its variables"
+
+
+def test_a_missing_exporter_is_a_skip_naming_the_package_and_the_extra(tmp_path):
+    # Keras imports an exporter only when it exports (jax2onnx on jax): a missing one
+    # is a skip naming the package and the extra, never a round-trip failure.
+    import keras
+
+    from keras_gate import prepare_model
+    from keras_gate.engine.formats import FormatUnavailable, RoundTripFormat
+    from keras_gate.engine.roundtrip import check_round_trip
+    from keras_gate.engine.tolerances import tolerance_for
+
+    def save(model, path):
+        raise ImportError("This requires the jax2onnx module. You can install it via pip")
+
+    fmt = RoundTripFormat(
+        "fake_onnx", ".onnx", "an export whose exporter is missing", save=save, extra="onnx"
+    )
+    inputs = keras.Input((3,))
+    built = prepare_model("tiny", keras.Model(inputs, keras.layers.Dense(2)(inputs)))
+    with pytest.raises(FormatUnavailable, match=r"fake_onnx: save needs jax2onnx, not installed"):
+        check_round_trip(built, fmt, tmp_path, tolerance_for("float32", "cpu"))
+
+
+def test_onnx_names_what_each_backend_needs():
+    from keras_gate.engine.formats import get_format
+
+    onnx = get_format("onnx")
+    assert onnx.backend_requires["jax"] == (("jax2onnx",), "onnx-jax")
+    assert onnx.backend_requires["tensorflow"] == (("tf2onnx",), "onnx")
+
+
+def test_a_backend_s_own_exporter_is_named_with_its_extra():
+    fmt = dataclasses.replace(
+        get_format("onnx"), backend_requires={"jax": (("no_such_exporter",), "onnx-jax")}
+    )
+    assert fmt.unsupported_on("jax") == (
+        "onnx needs no_such_exporter on jax, not installed "
+        "(pip install 'keras-serialization-gate[onnx-jax]')"
+    )
+    assert fmt.unsupported_on("tensorflow") is None

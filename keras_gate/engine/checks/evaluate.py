@@ -51,8 +51,9 @@ def log_differences(what: str, original: dict, revived: dict, tolerance) -> list
     for key in original:
         if key not in revived:
             lines.append(Difference(f"{what}: {key} missing after reload", key, f"{what}: missing"))
-        elif not np.allclose(revived[key], original[key], tolerance.rtol, tolerance.atol,
-                             equal_nan=True):
+        elif not np.allclose(
+            revived[key], original[key], tolerance.rtol, tolerance.atol, equal_nan=True
+        ):
             a, b = original[key], revived[key]
             text = f"{what}: {key}: {np.array2string(a, precision=6)} -> "
             text += np.array2string(b, precision=6)
@@ -99,12 +100,16 @@ class Evaluate(Check):
                 self.name, lambda model: evaluation(model, built.inputs, targets, seed)
             )
         except TargetsUndefined as why:
-            trip.notes.append(f"{self.name}: not compared: no targets ({why}); give "
-                              "@keras_gate.model(targets=...)")
+            trip.notes.append(
+                f"{self.name}: not compared: no targets ({why}); give "
+                "@keras_gate.model(targets=...)"
+            )
             return []
         except Exception as error:
-            trip.notes.append(f"{self.name}: not compared: the model as built raised "
-                              f"{first_line(error)} (targets: give @keras_gate.model(targets=...))")
+            trip.notes.append(
+                f"{self.name}: not compared: the model as built raised "
+                f"{first_line(error)} (targets: give @keras_gate.model(targets=...))"
+            )
             return []
         try:
             found = evaluation(revived, built.inputs, targets, seed)

@@ -68,12 +68,11 @@ class TrainingPass(Check):
     def findings(self, trip) -> list[Finding]:
         built = trip.built
         try:
-            expected = built.reference(
-                self.name, lambda model: training_outputs(built, model)
-            )
+            expected = built.reference(self.name, lambda model: training_outputs(built, model))
         except Exception as error:  # the model as built cannot run in training mode
-            trip.notes.append(f"{self.name}: not compared: the model as built raised "
-                              f"{first_line(error)}")
+            trip.notes.append(
+                f"{self.name}: not compared: the model as built raised {first_line(error)}"
+            )
             return []
         try:
             found = training_outputs(built, trip.revived, seeds_from=built.model)
@@ -93,8 +92,10 @@ class TrainingPass(Check):
             if any(not d.within for d in compare_outputs(expected, again, trip.tolerance, True)):
                 # Two calls of the original under the same seeds differ: randomness the
                 # gate cannot hold still (an unseeded backend op), not the round trip.
-                trip.notes.append(f"{self.name}: not compared: the model as built gives "
-                                  "different outputs on two seeded calls")
+                trip.notes.append(
+                    f"{self.name}: not compared: the model as built gives "
+                    "different outputs on two seeded calls"
+                )
                 return []
         return [
             Finding(self.name, str(d), d.name, d.detail.split(" ", 1)[0] or "values")

@@ -70,14 +70,18 @@ class TrainingStep(Check):
         if not (compiled(original) and compiled(revived)) or original.optimizer is None:
             return []
         if not getattr(original.optimizer, "built", True):
-            trip.notes.append(f"{self.name}: not run: the optimizer has not taken a step "
-                              "(a step would build it on the model under test)")
+            trip.notes.append(
+                f"{self.name}: not run: the optimizer has not taken a step "
+                "(a step would build it on the model under test)"
+            )
             return []
         try:
             targets = targets_of(built)
         except TargetsUndefined as why:
-            trip.notes.append(f"{self.name}: not compared: no targets ({why}); give "
-                              "@keras_gate.model(targets=...)")
+            trip.notes.append(
+                f"{self.name}: not compared: no targets ({why}); give "
+                "@keras_gate.model(targets=...)"
+            )
             return []
         seed = stable_seed(self.name, built.name)
         with restored_afterwards([*every_variable(original), *every_variable(revived)]):
@@ -87,8 +91,9 @@ class TrainingStep(Check):
                     with same_randomness(seed):
                         ours = original.train_on_batch(built.inputs, targets, return_dict=True)
                 except Exception as error:
-                    trip.notes.append(f"{self.name}: not compared: the model as built raised "
-                                      f"{first_line(error)}")
+                    trip.notes.append(
+                        f"{self.name}: not compared: the model as built raised {first_line(error)}"
+                    )
                     return []
                 try:
                     with same_randomness(seed):
@@ -100,11 +105,15 @@ class TrainingStep(Check):
                     "logs", logs_as_numbers(ours), logs_as_numbers(theirs), trip.tolerance
                 )
                 lines += variable_differences(
-                    "variable", variable_values(original), variable_values(revived),
+                    "variable",
+                    variable_values(original),
+                    variable_values(revived),
                     trip.tolerance,
                 )
                 lines += variable_differences(
-                    "optimizer variable", _optimizer_values(original), _optimizer_values(revived),
+                    "optimizer variable",
+                    _optimizer_values(original),
+                    _optimizer_values(revived),
                     trip.tolerance,
                 )
         return [Finding.of(self.name, line) for line in lines]

@@ -5,7 +5,12 @@ registry (``registry``: built-in plus what projects register)."""
 from keras_gate.engine.formats.builtin import FORMATS
 from keras_gate.engine.formats.deployment import DEPLOYMENT_FORMATS
 from keras_gate.engine.formats.keras_hub_preset import HUB_FORMATS
-from keras_gate.engine.formats.protocol import FormatLimitation, RoundTripError, RoundTripFormat
+from keras_gate.engine.formats.protocol import (
+    FormatLimitation,
+    FormatUnavailable,
+    RoundTripError,
+    RoundTripFormat,
+)
 from keras_gate.engine.formats.registry import (
     CORE_FORMATS,
     FormatRegistrationError,
@@ -18,6 +23,7 @@ from keras_gate.engine.formats.registry import (
 )
 
 __all__ = [
+    "FormatUnavailable",
     "CORE_FORMATS",
     "DEPLOYMENT_FORMATS",
     "FORMATS",

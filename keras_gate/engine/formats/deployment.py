@@ -364,8 +364,10 @@ DEPLOYMENT_FORMATS: tuple[RoundTripFormat, ...] = (
         predict=_predict_onnx,
         limitation=_ONNX_OP_GAP,
         memory=_onnx_export_memory,
-        requires=("onnxruntime", "onnx", "tf2onnx"),
+        requires=("onnxruntime", "onnx"),
         extra="onnx",
+        # Keras exports through tf2onnx on tensorflow and jax2onnx on jax.
+        backend_requires={"tensorflow": (("tf2onnx",), "onnx"), "jax": (("jax2onnx",), "onnx-jax")},
         keras_min="3.8.0",
         core=False,
         deployment=True,

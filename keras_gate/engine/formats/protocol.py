@@ -64,6 +64,10 @@ class RoundTripFormat:
     """Modules the path needs (its runtime); where one is missing its cases skip."""
     extra: str = ""
     """This package's extra that installs them (``pip install ...[extra]``)."""
+    backend_requires: Mapping = field(default_factory=dict, hash=False, compare=False)
+    """``{backend: (modules, extra)}``: what the path needs besides :attr:`requires` on
+    that backend (Keras exports ONNX through tf2onnx on tensorflow, jax2onnx on jax)
+    and the extra that installs it."""
     keras_min: str = ""
     """The first Keras release with this path (``model.export(format=...)``); older
     releases skip its cases."""
@@ -124,10 +128,14 @@ class RoundTripFormat:
 
             if Version(keras_version()) < Version(self.keras_min):
                 return f"{self.name} needs keras >= {self.keras_min}; this is {keras_version()}"
-        missing = [name for name in self.requires if importlib.util.find_spec(name) is None]
+        modules, extra = self.backend_requires.get(backend, ((), self.extra))
+        missing = [
+            name for name in (*self.requires, *modules) if importlib.util.find_spec(name) is None
+        ]
         if missing:
-            how = f" (pip install 'keras-serialization-gate[{self.extra}]')" if self.extra else ""
-            return f"{self.name} needs {', '.join(missing)}, not installed{how}"
+            on = f" on {backend}" if set(missing) & set(modules) else ""
+            how = f" (pip install 'keras-serialization-gate[{extra}]')" if extra else ""
+            return f"{self.name} needs {', '.join(missing)}{on}, not installed{how}"
         return None
 
     def round_trip(self, model, directory: Path, *, custom_objects=None, safe_mode=True):
@@ -190,11 +198,38 @@ class FormatLimitation(RoundTripError):
         )
 
 
+class FormatUnavailable(Exception):
+    """The path needs a package that is not installed (found only when Keras imports it):
+    the case skips naming the package and the extra, never a verdict."""
+
+
+def missing_module(error: BaseException) -> str | None:
+    """The module an ImportError says is missing (``No module named 'x'``, Keras's
+    ``This requires the x module``), or None."""
+    import re
+
+    if not isinstance(error, ImportError):
+        return None
+    if isinstance(error, ModuleNotFoundError) and error.name:
+        return error.name.split(".")[0]
+    found = re.search(r"requires the (\w+) module", str(error))
+    return found.group(1) if found else None
+
+
 @contextlib.contextmanager
 def _stage(fmt, stage: str, model=None, safe_mode: bool = True):
     try:
         yield
     except Exception as error:
+        missing = missing_module(error) if stage in ("save", "load") else None
+        if missing:
+            from keras_gate.engine.runtime.versions import keras_backend
+
+            extra = fmt.backend_requires.get(keras_backend(), ((), fmt.extra))[1]
+            how = f" (pip install 'keras-serialization-gate[{extra}]')" if extra else ""
+            raise FormatUnavailable(
+                f"{fmt.name}: {stage} needs {missing}, not installed{how}: {error}"
+            ) from error
         explanation = fmt.limitation(model, stage, error) if fmt.limitation else None
         if explanation:
             raise FormatLimitation(fmt.name, stage, error, explanation) from error

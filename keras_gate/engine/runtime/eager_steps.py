@@ -25,9 +25,7 @@ def eager_steps(*models):
     else a model that had trained traced steps the next one traced while its
     reload steps eagerly (seen: 1.5e-05 apart after one step).
     """
-    previous = [
-        (model.run_eagerly, model.train_function, model.test_function) for model in models
-    ]
+    previous = [(model.run_eagerly, model.train_function, model.test_function) for model in models]
     for model in models:
         model.run_eagerly = True
         model.train_function = model.test_function = None
