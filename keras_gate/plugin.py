@@ -25,6 +25,7 @@ from keras_gate.collect.cases import (
     fixture_case,
     is_gate_item,
     known_failure_table,
+    known_failures_file,
     project_cases,
     remember_case,
     with_known_failures,
@@ -220,6 +221,7 @@ def pytest_configure(config):
         config.stash[ENTRIES_KEY] = parse_entries(config.getini("keras_gate_models"), root)
     except EntryError as error:
         raise pytest.UsageError(str(error)) from None
+    known_failures_file(config)  # a bad file: one line naming it, before any collection
     config.stash[MARKERS_KEY] = gate_markers(config, config.stash[ENTRIES_KEY])
     for name, text in config.stash[MARKERS_KEY].items():
         config.addinivalue_line("markers", f"{name}: {text}")

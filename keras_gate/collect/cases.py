@@ -199,6 +199,20 @@ KNOWN_FAILURES_KEY = pytest.StashKey[tuple]()
 PROJECT_CASES_KEY = pytest.StashKey[list]()
 
 
+def known_failures_file(config) -> tuple:
+    """The entries of the ``keras_gate_known_failures`` TOML file (none with
+    ``--known-failures=off``); a file that cannot be used is a usage error naming it.
+    Pure TOML: read at configure time, in the controller too, before any collection."""
+    name = config.getini("keras_gate_known_failures")
+    if not name or config.getoption("known_failures") != "on":
+        return ()
+    path = Path(config.inipath).parent / name if config.inipath else Path(name)
+    try:
+        return load_known_failures(path)
+    except KnownFailuresFileError as error:
+        raise pytest.UsageError(f"keras_gate_known_failures: {error}") from None
+
+
 def known_failure_table(config) -> tuple:
     """Every known-failure entry in force: the projects' tables (hook) and the TOML file
     of ``keras_gate_known_failures``; empty with ``--known-failures=off``."""
@@ -207,13 +221,7 @@ def known_failure_table(config) -> tuple:
         if config.getoption("known_failures") == "on":
             for table in config.hook.pytest_keras_gate_known_failures(config=config):
                 entries += list(table)
-            name = config.getini("keras_gate_known_failures")
-            if name:
-                path = Path(config.inipath).parent / name if config.inipath else Path(name)
-                try:
-                    entries += load_known_failures(path)
-                except KnownFailuresFileError as error:
-                    raise pytest.UsageError(f"keras_gate_known_failures: {error}") from None
+            entries += known_failures_file(config)
         config.stash[KNOWN_FAILURES_KEY] = tuple(entries)
     return config.stash[KNOWN_FAILURES_KEY]
 

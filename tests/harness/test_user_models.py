@@ -222,6 +222,23 @@ def test_a_bad_known_failures_file_names_the_entry(tmp_path):
         load_known_failures(path)
 
 
+def test_a_misspelt_known_failures_field_is_one_line_without_a_traceback(tmp_path):
+    (tmp_path / "known.toml").write_text(
+        '[[known_failure]]\nmodel = "dense_model"\nformat = "h5"\nkeras = ">=3"\n'
+        'error = "E"\nmatch = "x"\nreason = "r"\n'
+    )
+    result = run_project(
+        tmp_path,
+        PROJECT_MODELS,
+        ["dense_model"],
+        extra_ini="keras_gate_known_failures = known.toml\n",
+    )
+    assert result.returncode == pytest.ExitCode.USAGE_ERROR, result.stdout[-2000:]
+    out = result.stdout + result.stderr
+    assert "unknown field(s) 'model' (did you mean 'models'?)" in out
+    assert "Traceback" not in out and "keras_gate/" not in out and "_pytest" not in out, out
+
+
 def test_a_subclassed_model_with_unnamed_layers_round_trips_clean(tmp_path):
     # Its layers get fresh automatic names on load (dense -> dense_4): not a change.
     from keras_gate import Tolerance, get_format, prepare_model
