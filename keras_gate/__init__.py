@@ -20,6 +20,7 @@ from keras_gate.engine.formats import (
     RoundTripError,
     RoundTripFormat,
     all_formats,
+    export_format,
     get_format,
     register_format,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "WeightCacheError",
     "check_against_weights",
     "check_round_trip",
+    "export_format",
     "default_cache_dir",
     "derive_inputs",
     "expected_failure",

@@ -2,7 +2,7 @@
 ``deployment``: other runtimes; ``keras_hub_preset``: keras-hub's presets) and the run's
 registry (``registry``: built-in plus what projects register)."""
 
-from keras_gate.engine.formats.builtin import FORMATS
+from keras_gate.engine.formats.builtin import FORMATS, export_format
 from keras_gate.engine.formats.deployment import DEPLOYMENT_FORMATS
 from keras_gate.engine.formats.keras_hub_preset import HUB_FORMATS
 from keras_gate.engine.formats.protocol import (
@@ -23,18 +23,19 @@ from keras_gate.engine.formats.registry import (
 )
 
 __all__ = [
-    "FormatUnavailable",
     "CORE_FORMATS",
     "DEPLOYMENT_FORMATS",
     "FORMATS",
     "FormatLimitation",
     "FormatRegistrationError",
+    "FormatUnavailable",
     "HUB_FORMATS",
     "RoundTripError",
     "RoundTripFormat",
     "all_formats",
     "check_format_names",
     "core_formats",
+    "export_format",
     "get_format",
     "register_format",
     "unregister_format",

@@ -70,6 +70,23 @@ def _load_saved_model(path: Path, custom_objects=None, safe_mode=True):
     return keras.layers.TFSMLayer(path, call_endpoint="serve")
 
 
+def _saved_model_signature(layer):
+    """What the reloaded SavedModel's ``serve`` endpoint takes and returns."""
+    from keras_gate.engine.runtime.signatures import Signature, spec_of
+
+    served = layer._reloaded_obj.serve  # TFSMLayer's reloaded object: its tf.function
+    inputs = tuple(spec_of(s) for s in served.input_signature)
+    concrete = served.concrete_functions[0]
+    structure = concrete.structured_outputs
+    if isinstance(structure, dict):
+        outputs = tuple(spec_of(structure[k], k) for k in sorted(structure))
+    else:
+        import keras
+
+        outputs = tuple(spec_of(t, "") for t in keras.tree.flatten(structure))
+    return Signature(inputs, outputs)
+
+
 def _traced_reference(model, inputs, names: list[str]) -> dict:
     import keras
 
@@ -217,6 +234,7 @@ FORMATS: tuple[RoundTripFormat, ...] = (
         ),
         predict=_predict_exported,
         reference=_traced_reference,
+        signature=_saved_model_signature,
         backends=("tensorflow",),
         core=False,
     ),
@@ -248,3 +266,36 @@ FORMATS: tuple[RoundTripFormat, ...] = (
         core=False,
     ),
 )
+
+
+def export_format(name: str, description: str = "", **arguments) -> RoundTripFormat:
+    """The built-in ``export`` format made with the export arguments you ship with
+    (``input_signature``, ``format``, ...): ``model.export(path, **arguments)``, reloaded
+    as a ``TFSMLayer`` and held to ``input_signature`` where one is given. Register it
+    from the ``pytest_keras_gate_formats`` hook and name it in ``formats=[...]``::
+
+        def pytest_keras_gate_formats():
+            return [keras_gate.export_format(
+                "export_batch8", input_signature=[keras.InputSpec(shape=(8, 32))]
+            )]
+    """
+    import dataclasses
+
+    base = next(fmt for fmt in FORMATS if fmt.name == "export")
+    shown = ", ".join(f"{key}=..." for key in arguments)
+
+    def save(model, path: Path) -> None:
+        model.export(path, **arguments)
+
+    return dataclasses.replace(
+        base,
+        name=name,
+        description=description or f"{base.description}, export({shown})",
+        save=save,
+        export_arguments=dict(arguments),
+        repro=base.repro.replace(
+            'model.export(os.path.join(WORKDIR, "export"))',
+            'model.export(os.path.join(WORKDIR, "export"))  # the case exported with '
+            f"{shown or 'no arguments'}",
+        ),
+    )

@@ -107,6 +107,33 @@ def _load_onnx(path: Path, custom_objects=None, safe_mode=True):
     )
 
 
+def _onnx_signature(session):
+    """The ONNX graph's inputs as onnxruntime reads them (a symbolic dimension is
+    ``None``); its outputs are paired with the model's by name, not position: not read."""
+    from keras_gate.engine.runtime.signatures import Signature, Spec
+
+    dtypes = {
+        "tensor(float)": "float32",
+        "tensor(double)": "float64",
+        "tensor(int32)": "int32",
+        "tensor(int64)": "int64",
+        "tensor(float16)": "float16",
+        "tensor(bool)": "bool",
+        "tensor(string)": "string",
+        "tensor(uint8)": "uint8",
+        "tensor(int8)": "int8",
+    }
+    inputs = tuple(
+        Spec(
+            "",
+            dtypes.get(i.type, i.type),
+            tuple(d if isinstance(d, int) else None for d in i.shape),
+        )
+        for i in session.get_inputs()
+    )
+    return Signature(inputs)
+
+
 def _predict_onnx(session, inputs, names: list[str]) -> dict:
     feed = _feed([i.name for i in session.get_inputs()], inputs)
     values = session.run(None, feed)
@@ -362,6 +389,7 @@ DEPLOYMENT_FORMATS: tuple[RoundTripFormat, ...] = (
         save=_exporter("onnx"),
         load=_load_onnx,
         predict=_predict_onnx,
+        signature=_onnx_signature,
         limitation=_ONNX_OP_GAP,
         memory=_onnx_export_memory,
         requires=("onnxruntime", "onnx"),

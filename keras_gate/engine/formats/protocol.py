@@ -86,6 +86,13 @@ class RoundTripFormat:
     (a converter's copies of the weights); where that is more than the machine has free
     the case skips with both figures, not killed with its worker by the kernel
     (``engine.runtime.memory``; ``--memory-guard=off`` runs it anyway)."""
+    signature: Callable | None = None
+    """``signature(revived) -> runtime.signatures.Signature``: what an exported artifact
+    serves (input and output names, dtypes, shapes), held to what the model declares
+    (the ``signature`` check); None: not read."""
+    export_arguments: Mapping = field(default_factory=dict, hash=False, compare=False)
+    """The arguments an export was made with (``keras_gate.export_format``):
+    ``input_signature`` is then what the artifact must serve."""
     limitation: Callable | None = None
     """``limitation(model, stage, error) -> str | None``: why a failure of this path is
     the format's documented limitation for this model (with the way out), not a
