@@ -9,6 +9,7 @@ short form, and the gate's exception with its message; ``--fulltrace`` shows eve
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import _pytest
@@ -21,6 +22,9 @@ _HIDDEN_ROOTS = tuple(
 )
 """The gate's frames, and pytest's and pluggy's that run a test (pytest cuts those at
 the test function; a traceback filter replaces that cut, so it cuts them too)."""
+_HIDDEN_FILES = (Path(contextlib.__file__).resolve(),)
+"""The standard library's context-manager glue that the gate's ``with`` blocks add
+(``contextlib.py: in __exit__``): no frame of the user's."""
 
 
 def is_gate_exception(error: BaseException) -> bool:
@@ -33,7 +37,7 @@ def _hidden(path) -> bool:
         resolved = Path(path).resolve()
     except (TypeError, ValueError, OSError):
         return False
-    return any(resolved.is_relative_to(root) for root in _HIDDEN_ROOTS)
+    return resolved in _HIDDEN_FILES or any(resolved.is_relative_to(r) for r in _HIDDEN_ROOTS)
 
 
 def concise_longrepr(excinfo, config):

@@ -307,3 +307,14 @@ def test_the_training_self_test_holds_and_can_fail(monkeypatch):
         graph_walk, "_as_keras_calls_it", lambda m, call, op, a, kw, training=False: call(op, a, kw)
     )
     assert inference_mismatches(model, X, training=True)
+
+
+def test_a_second_defect_in_a_known_upstream_cell_fails_in_one_screen(tmp_path):
+    # .h5 of a compiled model is a known upstream failure (the save edits the compile
+    # config); the forgotten loss scale is not: the case fails naming it, without the
+    # gate's frames or the context-manager glue around its known-failure block.
+    result = run_project(tmp_path, COMPILED_PROJECT, ["regressor"], "-k", "h5")
+    out = result.stdout
+    assert result.returncode == 1, out[-3000:]
+    assert "h5-save-edits-compile-config shows, but it does not explain:" in out, out[-3000:]
+    assert "contextlib" not in out and "keras_gate/" not in out, out[-3000:]
