@@ -38,6 +38,10 @@ class ModelProgress:
         """Every test not finished yet (gate cases and other tests): what is left."""
         self.finished_s = 0.0
         """Seconds the finished tests took."""
+        self.measured_s = 0.0
+        self.stored_s = 0.0
+        """Seconds the finished tests with a stored duration took here, and their stored
+        durations: this machine's speed against the one that stored them."""
         self.finished = 0
         self.done = 0
         self.started = time.monotonic()
@@ -58,9 +62,13 @@ class ModelProgress:
     def pytest_runtest_logreport(self, report):
         nodeid = plain_nodeid(report.nodeid)
         self.finished_s += report.duration
+        if nodeid in self.durations and nodeid in self.pending:
+            self.measured_s += report.duration
         if report.when == "teardown" and nodeid in self.pending:
             self.pending.discard(nodeid)
             self.finished += 1
+            if nodeid in self.durations:
+                self.stored_s += self.durations[nodeid]
         group = self.group_of.get(nodeid)
         if group is None:
             return
@@ -98,12 +106,23 @@ class ModelProgress:
                 reporter.write("\n")
             reporter.write_line(line)
 
+    def speed(self) -> float:
+        """How much longer than stored the finished tests took here (1: as stored):
+        stored durations come from another machine, a warm cache or a quieter one."""
+        if self.stored_s <= 0 or self.measured_s <= 0:
+            return 1.0
+        return self.measured_s / self.stored_s
+
     def estimate(self) -> tuple[float, str]:
-        """Seconds left over the workers, and where the figure comes from."""
+        """Seconds left over the workers, and where the figure comes from: stored
+        durations scaled by the speed measured on the finished tests, else the pace."""
         stored = [self.durations[n] for n in self.pending if n in self.durations]
         pace = self.finished_s / max(self.finished, 1)
-        total = sum(stored) + pace * (len(self.pending) - len(stored))
-        source = "stored durations" if len(stored) >= len(self.pending) / 2 else "pace so far"
+        speed = self.speed()
+        total = sum(stored) * speed + pace * (len(self.pending) - len(stored))
+        source = "pace so far"
+        if len(stored) >= len(self.pending) / 2:
+            source = "stored durations" + (f" x {speed:.2f}" if abs(speed - 1) >= 0.05 else "")
         try:
             workers = max(int(self.config.option.numprocesses), 1)
         except (TypeError, ValueError):

@@ -194,3 +194,22 @@ def test_a_shard_compares_only_its_own_built_models_with_the_baseline():
     baseline = Baseline({}, {r.key: r for r in records}, "base.json")
     changes = compare(baseline, [ran], built={("a", "fine_tuned")})
     assert [(c.change, c.key[2]) for c in changes] == [("still passing", "fine_tuned")]
+
+
+def test_the_time_left_scales_stored_durations_by_the_speed_measured_here():
+    from types import SimpleNamespace
+
+    from keras_gate.distribute.progress import ModelProgress
+
+    config = SimpleNamespace(option=SimpleNamespace(numprocesses=1))
+    stored = {f"t.py::test_{i}": 10.0 for i in range(4)}
+    progress = ModelProgress(config, stored)
+    progress.pending = set(stored)
+    assert progress.estimate() == (40.0, "stored durations")
+    # The first test took twice its stored time here: the three left will too.
+    for when, duration in (("setup", 5.0), ("call", 14.0), ("teardown", 1.0)):
+        progress.pytest_runtest_logreport(
+            SimpleNamespace(nodeid="t.py::test_0", when=when, duration=duration)
+        )
+    assert progress.speed() == 2.0
+    assert progress.estimate() == (60.0, "stored durations x 2.00")
