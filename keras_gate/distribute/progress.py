@@ -144,7 +144,10 @@ def stored_durations(config) -> dict[str, float]:
         data = json.loads(Path(path).read_text())
     except (OSError, ValueError):
         return {}
-    return {str(k): float(v) for k, v in data.items()} if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    # Stored under --dist=loadgroup, ids carry their xdist group: the reports' do not.
+    return {plain_nodeid(str(k)): float(v) for k, v in data.items()}
 
 
 def report_progress(config) -> None:
