@@ -74,6 +74,13 @@ def _optimizer_slots(model) -> str | None:
     return f"{type(optimizer).__name__} slot variables ({len(slots)})" if slots else None
 
 
+def _stepped_optimizer(model) -> str | None:
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None or not getattr(optimizer, "built", False):
+        return None
+    return f"a {type(optimizer).__name__} that has stepped"
+
+
 def _string_losses(model) -> str | None:
     import keras
 
@@ -168,6 +175,22 @@ UPSTREAM: tuple[UpstreamFailure, ...] = (
         ),
         _compiled_with(_optimizer_slots),
         "save as .keras, which restores the optimizer's slots",
+    ),
+    UpstreamFailure(
+        _entry(
+            id="h5-next-step-unknown-variable",
+            format="h5",
+            keras=">=3.0",
+            error="StateMismatch",
+            match="training step: raised ValueError: Unknown variable",
+            explains="training step: *|next step: *",
+            reason="a model trained with any optimizer (plain SGD too) and reloaded from "
+            "legacy .h5 cannot take another training step: its optimizer is built on the "
+            "Functional's own (empty) variable list, so train_on_batch and fit raise "
+            "'Unknown variable' (docs/reproducers/behaviour/h5_next_step_unknown_variable.py)",
+        ),
+        _compiled_with(_stepped_optimizer),
+        "save as .keras, which reloads a model that trains on",
     ),
     UpstreamFailure(
         _entry(

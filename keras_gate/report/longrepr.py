@@ -32,6 +32,12 @@ def is_gate_exception(error: BaseException) -> bool:
     return type(error).__module__.split(".")[0] == "keras_gate"
 
 
+def _public_name(error: BaseException) -> str:
+    kind = type(error)
+    module = kind.__module__
+    return kind.__name__ if module == "builtins" else f"{module}.{kind.__name__}"
+
+
 def _hidden(path) -> bool:
     try:
         resolved = Path(path).resolve()
@@ -68,7 +74,13 @@ def _concise(excinfo, config):
 
     user_frames = outside_gate(excinfo)
     if not len(user_frames):  # a matrix case: the test itself is the gate's
-        return excinfo.getrepr(style="value", chain=False)
+        found = excinfo.getrepr(style="value", chain=False)
+        # Its message, under the exception's public name (PredictionMismatch,
+        # RoundTripError, ...): what kind of failure it is, in one line.
+        entry = found.reprtraceback.reprentries[-1]
+        if entry.lines:
+            entry.lines[0] = f"{_public_name(excinfo.value)}: {entry.lines[0]}"
+        return found
     return excinfo.getrepr(
         style="short" if style == "auto" else style,
         tbfilter=outside_gate,

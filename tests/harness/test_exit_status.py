@@ -73,7 +73,9 @@ def test_fixture_round_trips_are_gate_cases(tmp_path):
     cases = {case["model"]: case for case in json.loads(baseline.read_text())["cases"]}
     forgetful = cases["test_fixture_cases.py::test_forgetful_scale"]
     assert forgetful["verdict"] == "FAIL"
-    assert forgetful["findings"] and forgetful["findings"][0]["check"] == "predictions"
+    # The cause first (the forgotten setting), then what it moved (the predictions).
+    checks = [finding["check"] for finding in forgetful["findings"]]
+    assert checks[0] == "settings" and "predictions" in checks, checks
     assert cases["test_fixture_cases.py::test_plain_dense"]["verdict"] == "pass"
     # The table and the report files show them too.
     assert re.search(
@@ -139,7 +141,8 @@ def test_a_failure_reads_in_one_screen_without_the_gates_frames(tmp_path):
     assert "keras_roundtrip(model" in "\n".join(sections["test_forgetful_scale"])
     assert "keras_gate/" not in junit.read_text()
     # The table wraps its reasons to the terminal, whole.
-    assert "DIFFERS (+1)" in out and "…" not in out.split("keras gate: round trips")[-1]
+    assert "scale.factor: 3.0 -> 1.0 (+2)" in " ".join(out.split())
+    assert "…" not in out.split("keras gate: round trips")[-1]
 
 
 def test_a_baseline_is_recorded_without_a_red_step_and_plain_failures_still_count(tmp_path):

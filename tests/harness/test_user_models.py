@@ -173,7 +173,7 @@ def test_a_config_matrix_runs_with_plain_pytest(tmp_path):
     # A layer Keras cannot revive (not registered): a classified failure of the
     # case, not a crash of the run.
     assert "FAILED pytest.ini::test_round_trip[unregistered_layer-keras_v3]" in out
-    assert "RoundTripError: keras_v3: load failed: TypeError" in out
+    assert "RoundTripError: keras_v3: load failed: TypeError" in out, out
 
 
 def test_the_config_matrix_selects_by_model_and_user_marker(tmp_path):

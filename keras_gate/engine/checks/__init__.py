@@ -17,6 +17,7 @@ from keras_gate.engine.checks.predictions import Predictions
 from keras_gate.engine.checks.preprocessing import Preprocessing
 from keras_gate.engine.checks.protocol import Check, Finding
 from keras_gate.engine.checks.quantize_after_reload import QuantizeAfterReload
+from keras_gate.engine.checks.settings import Settings
 from keras_gate.engine.checks.signature import Signature
 from keras_gate.engine.checks.state import State
 from keras_gate.engine.checks.training_pass import TrainingPass
@@ -27,6 +28,7 @@ CHECKS: tuple[Check, ...] = (
     Load(),
     Variables(),
     Configs(),
+    Settings(),
     Predictions(),
     Signature(),
     Preprocessing(),
