@@ -318,3 +318,26 @@ def test_a_second_defect_in_a_known_upstream_cell_fails_in_one_screen(tmp_path):
     assert result.returncode == 1, out[-3000:]
     assert "h5-save-edits-compile-config shows, but it does not explain:" in out, out[-3000:]
     assert "contextlib" not in out and "keras_gate/" not in out, out[-3000:]
+
+
+def test_what_moved_predictions_feed_is_said_once_by_the_predictions(tmp_path):
+    # A reload whose outputs moved evaluates and steps otherwise too: the same cause,
+    # reported by the predictions check; the record says why evaluate did not compare.
+    from keras_gate import PredictionMismatch
+    from keras_gate.engine.formats import RoundTripFormat
+
+    def shifted(model, custom_objects=None, safe_mode=True):
+        copy = keras.models.clone_model(model)
+        copy.set_weights([w + 1.0 for w in model.get_weights()])
+        copy.compile(optimizer="sgd", loss="mse")
+        return copy
+
+    fmt = RoundTripFormat("shifted", "", "a copy whose weights moved", copy=shifted)
+    model = _dense()
+    model.compile(optimizer="sgd", loss="mse")
+    built = prepare_model("m", model, inputs=X)
+    notes = []
+    with pytest.raises(PredictionMismatch) as error:
+        check_round_trip(built, fmt, tmp_path, TOL, notes=notes)
+    assert "evaluate" not in {f.check for f in error.value.findings}
+    assert "evaluate: not compared: the predictions it scores moved" in notes

@@ -6,7 +6,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from keras_gate.engine.checks.evaluate import compiled, log_differences, logs_as_numbers, targets_of
+from keras_gate.engine.checks.evaluate import (
+    compiled,
+    log_differences,
+    logs_as_numbers,
+    predictions_moved,
+    targets_of,
+)
 from keras_gate.engine.checks.protocol import Check, Finding
 from keras_gate.engine.checks.state import variable_differences
 from keras_gate.engine.checks.training_pass import first_line
@@ -68,6 +74,8 @@ class TrainingStep(Check):
         if built.next_step is not None:
             return []  # the model's own step: the next-step check
         if not (compiled(original) and compiled(revived)) or original.optimizer is None:
+            return []
+        if predictions_moved(trip, self.name):
             return []
         if not getattr(original.optimizer, "built", True):
             trip.notes.append(
