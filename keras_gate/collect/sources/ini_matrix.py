@@ -38,8 +38,16 @@ class ConfigMatrix(pytest.Module):
         return importlib.import_module("keras_gate.gate_tests")
 
     def collect(self):
-        entry_cases(self.config)  # an unusable entry errors its own cases only
+        try:
+            entry_cases(self.config)  # an unusable entry errors its own cases only ...
+        except EntryClash as error:  # ... but two entries naming one model share its ids
+            raise self.CollectError(error.report()) from None
         return super().collect()
+
+
+class EntryClash(EntryError):
+    """Two entries name one model: their cases would share test ids, so no case of
+    either can be told apart (a collection error naming both)."""
 
 
 def build_entry(entry: ModelEntry, settings, variant):
@@ -103,6 +111,8 @@ def entry_cases(config) -> list[GateCase]:
         entry = replace(by_text[item.text], key=item.key)
         try:
             cases += _cases_of(config, entry, item.settings, seen)
+        except EntryClash:
+            raise
         except EntryError as error:
             cases += _broken_cases(replace(entry, key=item.key), error)
     for text, error in broken.items():
@@ -116,7 +126,7 @@ def _cases_of(config, entry: ModelEntry, settings, seen: dict) -> list[GateCase]
         config.addinivalue_line("markers", f"{entry.marker}: {entry.name} of {entry.text}")
     clash = seen.setdefault(entry.marker, entry)
     if clash is not entry:
-        raise EntryError(entry, f"model {entry.name!r} is also named by {clash.text!r}")
+        raise EntryClash(entry, f"model {entry.name!r} is also named by {clash.text!r}")
     try:
         formats = check_format_names(settings.formats or core_formats(), None)
     except ValueError as error:
