@@ -4,6 +4,8 @@ loss and metrics after the reload. A loss or metric argument that the config for
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 from keras_gate.engine.checks.protocol import Check, Difference, Finding
@@ -44,14 +46,32 @@ def logs_as_numbers(logs: dict) -> dict[str, np.ndarray]:
     return {str(key): np.asarray(value, dtype="float64") for key, value in logs.items()}
 
 
+@contextlib.contextmanager
+def optimizer_left_unbuilt(model):
+    """Within the block, a compiled model whose optimizer never stepped has none: Keras's
+    jax trainer builds the optimizer when it evaluates (``_symbolic_build``), which
+    would change the model under test (its saved files would hold slot variables)."""
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None or getattr(optimizer, "built", True):
+        yield
+        return
+    object.__setattr__(model, "optimizer", None)  # no tracking: put back as it was
+    try:
+        yield
+    finally:
+        object.__setattr__(model, "optimizer", optimizer)
+
+
 def evaluation(model, inputs, targets, seed: int) -> dict[str, np.ndarray]:
     """``model.evaluate(inputs, targets)`` as one batch, eagerly, seeded; the model's
-    metric states are put back afterwards."""
+    metric states are put back afterwards, and an optimizer that never stepped stays
+    unbuilt."""
     import keras
 
     rows = len(keras.tree.flatten(inputs)[0])
     with restored_afterwards(every_variable(model)), eager_steps(model), same_randomness(seed):
-        logs = model.evaluate(inputs, targets, batch_size=rows, verbose=0, return_dict=True)
+        with optimizer_left_unbuilt(model):
+            logs = model.evaluate(inputs, targets, batch_size=rows, verbose=0, return_dict=True)
     return logs_as_numbers(logs)
 
 
