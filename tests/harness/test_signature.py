@@ -65,3 +65,28 @@ def test_names_dtypes_and_counts_are_compared():
         "input features: dtype float32 -> float16",
         "1 outputs declared, 0 served",
     ]
+
+
+@keras.saving.register_keras_serializable(package="harness_signature")
+class SubclassedNet(keras.Model):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.dense = keras.layers.Dense(2)
+
+    def call(self, x):
+        return self.dense(x)
+
+
+def test_a_subclassed_model_declares_no_signature_and_the_record_says_so(tmp_path):
+    import numpy as np
+
+    model = SubclassedNet()
+    batch = np.ones((2, 8), "float32")
+    model(batch)
+    notes = []
+    built = prepare_model("sub", model, inputs=batch)
+    check_round_trip(built, get_format("export"), tmp_path, TOL, notes=notes)
+    assert notes == [
+        "signature: not compared: the model declares no inputs (a subclassed model); "
+        "give the export an input_signature (keras_gate.export_format)"
+    ]

@@ -5,6 +5,7 @@ the export was given (``keras_gate.export_format``)."""
 from __future__ import annotations
 
 from keras_gate.engine.checks.protocol import Check, Finding
+from keras_gate.engine.runtime.outputs import has_graph
 from keras_gate.engine.runtime.signatures import model_signature, signature_differences
 
 
@@ -27,9 +28,18 @@ class Signature(Check):
 
     def record(self, trip):
         given = trip.fmt.export_arguments.get("input_signature")
+        if given is None and not has_graph(trip.built.model):
+            return None  # a subclassed model declares no inputs: nothing to hold it to
         return model_signature(trip.built.model, given)
 
     def findings(self, trip) -> list[Finding]:
+        declared = trip.recorded[self.name]
+        if declared is None:
+            trip.notes.append(
+                f"{self.name}: not compared: the model declares no inputs (a subclassed "
+                "model); give the export an input_signature (keras_gate.export_format)"
+            )
+            return []
         served = trip.fmt.signature(trip.revived)
-        lines = signature_differences(trip.recorded[self.name], served)
+        lines = signature_differences(declared, served)
         return [Finding.of(self.name, line) for line in lines]
