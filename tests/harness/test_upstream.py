@@ -104,15 +104,14 @@ def test_a_projects_own_entry_wins(tmp_path):
 
 def test_an_entry_that_no_longer_shows_fails_strictly(tmp_path, monkeypatch):
     always = upstream.UpstreamFailure(
-        upstream._entry(
+        upstream._h5_entry(
             id="never-happens",
-            format="h5",
             keras=">=3.0",
             error="ValueError",
             match="nothing like this",
             reason="a defect this model does not have",
         ),
-        lambda model: "every model",
+        lambda model: upstream.Met("every model"),
         "none needed",
     )
     monkeypatch.setattr(upstream, "UPSTREAM", (always,))
@@ -134,3 +133,43 @@ def test_triggers_read_the_model():
     ids = [e.id for e in upstream.upstream_failures(masked, "h5", "3.15.1", "tensorflow")]
     assert ids == ["h5-mask-op-layers-unknown"]
     assert upstream.upstream_failures(masked, "keras_v3", "3.15.1", "tensorflow") == ()
+
+
+def test_an_operation_named_like_a_layer_is_no_trigger(tmp_path):
+    # keras.ops.concatenate makes a Concatenate node, which legacy .h5 loads as the
+    # layer of that name: a strict entry for it would be an XPASS on a sound model.
+    import os
+
+    a, b = keras.Input((4,)), keras.Input((4,))
+    model = keras.Model([a, b], keras.layers.Dense(2)(keras.ops.concatenate([a, b], axis=-1)))
+    assert upstream.op_nodes(model) == ["Concatenate"]
+    assert upstream.upstream_failures(model, "h5", "3.15.1", "tensorflow") == ()
+    path = os.path.join(tmp_path, "m.h5")
+    model.save(path)
+    keras.models.load_model(path)  # ... and it does load
+    # An operation no layer is named like is one, its symptom narrowed to it.
+    mixed = keras.Model([a, b], keras.ops.abs(keras.ops.transpose(a - b)))
+    (entry,) = upstream.upstream_failures(mixed, "h5", "3.15.1", "tensorflow")
+    assert entry.match == "Unknown layer: '(Absolute|Transpose)'"
+
+
+@pytest.mark.parametrize(
+    ("loss", "triggered"),
+    [("mse", True), ("MAE", True), ("categorical_crossentropy", False), ("huber", False)],
+)
+def test_only_the_loss_aliases_h5_cannot_read_are_a_trigger(loss, triggered):
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(inputs))
+    model.compile(optimizer="adam", loss=loss)
+    ids = {e.id for e in upstream.upstream_failures(model, "h5", "3.15.1", "tensorflow")}
+    assert ("h5-loss-string-metric" in ids) is triggered
+
+
+def test_an_entry_whose_checks_did_not_compare_cannot_be_an_xpass():
+    from keras_gate.gate_tests import _could_show
+
+    (step,) = [u.entry for u in upstream.UPSTREAM if u.entry.id == "h5-next-step-unknown-variable"]
+    (load,) = [u.entry for u in upstream.UPSTREAM if u.entry.id == "h5-mask-op-layers-unknown"]
+    idle = ["training step: not compared: no targets (a CTC loss)"]
+    assert _could_show([step, load], idle) == [load]
+    assert _could_show([step], []) == [step]
