@@ -8,8 +8,7 @@ import contextlib
 
 import numpy as np
 
-from keras_gate.engine.checks.protocol import Check, Difference, Finding
-from keras_gate.engine.checks.training_pass import first_line
+from keras_gate.engine.checks.protocol import Check, Difference, Finding, first_line
 from keras_gate.engine.runtime.eager_steps import eager_steps
 from keras_gate.engine.runtime.seeds import stable_seed
 from keras_gate.engine.runtime.targets import TargetsUndefined, derive_targets
@@ -146,7 +145,6 @@ class Evaluate(Check):
         try:
             found = evaluation(revived, built.inputs, targets, seed)
         except Exception as error:
-            text = f"raised {first_line(error)}"
-            return [Finding(self.name, text, what=f"raised {type(error).__name__}")]
+            return [Finding.raised(self.name, error)]
         lines = log_differences("logs", expected, found, trip.tolerance)
         return [Finding.of(self.name, line) for line in lines]

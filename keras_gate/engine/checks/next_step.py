@@ -66,7 +66,5 @@ class NextStep(Check):
         try:
             lines = next_step_differences(trip.built.model, trip.revived, step, trip.tolerance)
         except Exception as error:  # the step itself failed on the revived model
-            first = (str(error).strip().splitlines() or [""])[0]
-            text = f"raised {type(error).__name__}: {first}"
-            return [Finding(self.name, text, what=f"raised {type(error).__name__}")]
+            return [Finding.raised(self.name, error)]
         return [Finding.of(self.name, line) for line in lines]

@@ -32,6 +32,12 @@ class Difference(str):
         return line
 
 
+def first_line(error: BaseException) -> str:
+    """``Type: first line`` of an error, for a finding or a note."""
+    text = next((line.strip() for line in str(error).splitlines() if line.strip()), "")
+    return f"{type(error).__name__}: {text[:200]}"
+
+
 @dataclass(frozen=True)
 class Finding:
     """One difference: which check saw it, what it is, and where (structured)."""
@@ -47,6 +53,11 @@ class Finding:
     def of(cls, check: str, line, prefix: str = "") -> Finding:
         """A finding of ``check`` from a :class:`Difference` (or a plain line)."""
         return cls(check, f"{prefix}{line}", getattr(line, "where", ""), getattr(line, "what", ""))
+
+    @classmethod
+    def raised(cls, check: str, error: BaseException) -> Finding:
+        """The finding of a step that raised on the reload where the original did not."""
+        return cls(check, f"raised {first_line(error)}", what=f"raised {type(error).__name__}")
 
     def __str__(self) -> str:
         return f"{self.check}: {self.text}"

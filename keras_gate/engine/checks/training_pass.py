@@ -5,20 +5,10 @@ augmentation setting that the config forgot shows here and nowhere in inference.
 from __future__ import annotations
 
 from keras_gate.engine.checks.predictions import compare_outputs
-from keras_gate.engine.checks.protocol import Check, Finding
+from keras_gate.engine.checks.protocol import Check, Finding, first_line
 from keras_gate.engine.runtime.outputs import predict_outputs
 from keras_gate.engine.runtime.seeds import stable_seed
-from keras_gate.engine.runtime.trial import (
-    restored_afterwards,
-    same_randomness,
-    share_seed_states,
-)
-
-
-def first_line(error: BaseException) -> str:
-    """``Type: first line`` of an error, for a finding or a note."""
-    text = next((line.strip() for line in str(error).splitlines() if line.strip()), "")
-    return f"{type(error).__name__}: {text[:200]}"
+from keras_gate.engine.runtime.trial import drawn_alike, share_seed_states
 
 
 def training_outputs(built, model, seeds_from=None) -> dict:
@@ -27,11 +17,10 @@ def training_outputs(built, model, seeds_from=None) -> dict:
     and every draw seeded; the variables a training-mode call moves (batch-norm
     statistics, seed states) are put back."""
     keras_call = built.inference.startswith("keras call") or bool(built.training_inference)
-    with restored_afterwards(v for v in model.variables if not v.trainable):
-        if seeds_from is not None:
+    with drawn_alike(model, stable_seed("training pass", built.name)):
+        if seeds_from is not None:  # (the shared states are put back with the rest)
             share_seed_states(seeds_from, model)
-        with same_randomness(stable_seed("training pass", built.name)):
-            return predict_outputs(model, built.inputs, None, keras_call, training=True)
+        return predict_outputs(model, built.inputs, None, keras_call, training=True)
 
 
 class TrainingPass(Check):
@@ -77,8 +66,7 @@ class TrainingPass(Check):
         try:
             found = training_outputs(built, trip.revived, seeds_from=built.model)
         except Exception as error:
-            text = f"raised {first_line(error)}"
-            return [Finding(self.name, text, what=f"raised {type(error).__name__}")]
+            return [Finding.raised(self.name, error)]
         # An output whose inference already moved is the predictions check's finding:
         # its training-mode values move with it, the same cause, said once.
         moved = {d.name for d in trip.differences if not d.within}

@@ -13,9 +13,8 @@ from keras_gate.engine.checks.evaluate import (
     predictions_moved,
     targets_of,
 )
-from keras_gate.engine.checks.protocol import Check, Finding
+from keras_gate.engine.checks.protocol import Check, Finding, first_line
 from keras_gate.engine.checks.state import variable_differences
-from keras_gate.engine.checks.training_pass import first_line
 from keras_gate.engine.runtime.eager_steps import eager_steps
 from keras_gate.engine.runtime.layer_tree import variable_values
 from keras_gate.engine.runtime.seeds import stable_seed
@@ -107,8 +106,7 @@ class TrainingStep(Check):
                     with same_randomness(seed):
                         theirs = revived.train_on_batch(built.inputs, targets, return_dict=True)
                 except Exception as error:
-                    text = f"raised {first_line(error)}"
-                    return [Finding(self.name, text, what=f"raised {type(error).__name__}")]
+                    return [Finding.raised(self.name, error)]
                 lines = log_differences(
                     "logs", logs_as_numbers(ours), logs_as_numbers(theirs), trip.tolerance
                 )

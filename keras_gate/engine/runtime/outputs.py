@@ -128,11 +128,12 @@ def predict_outputs(
         tensors = list(model.outputs)
         tensors += [model.get_layer(layer).input for layer in probes.values()]
         probe = keras.Model(model.inputs, tensors)
-        values = run_graph(probe, keras.tree.flatten(inputs))  # in model.inputs' order
+        # in model.inputs' order
+        values = run_graph(probe, keras.tree.flatten(inputs), training=training)
     found = {name: as_output(v) for name, v in zip(names, values)}
     if probes and not walk:
         probe = keras.Model(model.inputs, [model.get_layer(p).input for p in probes.values()])
-        values = run_graph(probe, keras.tree.flatten(inputs))
+        values = run_graph(probe, keras.tree.flatten(inputs), training=training)
     else:
         values = values[len(names) :]
     found.update({name: as_output(v) for name, v in zip(probes or {}, values)})
@@ -149,15 +150,10 @@ def inference_mismatches(model, inputs, training: bool = False) -> list[str]:
 
     import keras
 
-    from keras_gate.engine.runtime.trial import restored_afterwards, same_randomness
+    from keras_gate.engine.runtime.trial import drawn_alike
 
     def alike():  # both calls from the same seed states and seeds (training draws)
-        if not training:
-            return contextlib.nullcontext()
-        stack = contextlib.ExitStack()
-        stack.enter_context(restored_afterwards(v for v in model.variables if not v.trainable))
-        stack.enter_context(same_randomness(0))
-        return stack
+        return drawn_alike(model, 0) if training else contextlib.nullcontext()
 
     with alike():
         ours = predict_outputs(model, inputs, training=training)

@@ -91,6 +91,15 @@ def restored_afterwards(variables):
                 variable.assign(np.fromfile(spill, dtype=dtype, count=count).reshape(shape))
 
 
+@contextlib.contextmanager
+def drawn_alike(model, seed: int):
+    """Within the block, a training-mode call of ``model`` draws from ``seed`` and leaves
+    nothing behind: the variables it moves (batch statistics, seed states) are put back."""
+    with restored_afterwards(v for v in model.variables if not v.trainable):
+        with same_randomness(seed):
+            yield
+
+
 def every_variable(model) -> list:
     """What a training step or evaluation may change: the model's variables, its
     optimizer's and its metrics'."""
