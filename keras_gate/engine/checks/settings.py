@@ -34,15 +34,24 @@ class Settings(Check):
         nested = (keras.initializers.Initializer, keras.regularizers.Regularizer,
                   keras.constraints.Constraint, keras.losses.Loss, keras.metrics.Metric,
                   keras.optimizers.schedules.LearningRateSchedule)
-        skipped = ("name", "built", "call_signature_parameters", "seed_generator")
+        import inspect
+
+        def arguments(cls):  # what the object was made with: its constructors' parameters
+            names = set()
+            for klass in cls.__mro__[:-1]:
+                init = klass.__dict__.get("__init__")
+                if init is not None:
+                    names |= set(inspect.signature(init).parameters)
+            return names - {"self", "args", "kwargs", "name"}
 
         def walk(obj, prefix, found, depth=0):
             values = dict(vars(obj))
             values.update(values.pop("_fn_kwargs", None) or {})  # a loss wrapper's arguments
             if "_learning_rate" in values:
                 values["learning_rate"] = values.pop("_learning_rate")
+            settings = arguments(type(obj))
             for key, value in sorted(values.items()):
-                if key.startswith("_") or key in skipped or key.startswith("is_"):
+                if key.startswith("_") or key not in settings:
                     continue
                 if isinstance(obj, keras.initializers.Initializer) and key == "seed":
                     continue  # drawn from the process where none was given
@@ -66,7 +75,11 @@ class Settings(Check):
                 walk(model.loss, "loss", found)
             return found
 
-        return differences("settings", settings(ctx.model), settings(ctx.revived))
+        ours, theirs = settings(ctx.model), settings(ctx.revived)
+        both = [key for key in ours if key in theirs]  # one side only: set lazily
+        return differences(
+            "settings", {k: ours[k] for k in both}, {k: theirs[k] for k in both}
+        )
     """
 
     def record(self, trip):

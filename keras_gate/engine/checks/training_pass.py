@@ -43,7 +43,11 @@ class TrainingPass(Check):
             return [np.asarray(keras.ops.convert_to_numpy(x)) for x in keras.tree.flatten(result)]
 
         lines = []
+        inference = outputs(ctx.revived, ctx.inputs)
         for index, (a, b) in enumerate(zip(passed(ctx.model), passed(ctx.revived))):
+            before, now = ctx.before[index], inference[index]
+            if before.shape != now.shape or before.tobytes() != now.tobytes():
+                continue  # its inference moved already: the predictions' finding
             if a.shape != b.shape or a.dtype != b.dtype:
                 lines.append(f"output {index}: {b.dtype}{b.shape} != {a.dtype}{a.shape}")
             elif a.dtype.kind in "fc" and not np.allclose(b, a, RTOL, ATOL, equal_nan=True):

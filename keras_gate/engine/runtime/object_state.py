@@ -43,45 +43,10 @@ RULES: tuple[Rule, ...] = (
         "Keras's automatic names come from a process-wide counter; the configs check "
         "compares the names a user or a graph gave",
     ),
-    Rule("*.call_signature_parameters", "Keras's inspection of the call, not a setting"),
-    Rule(
-        "*.built",
-        "a reload builds what the original built lazily; the checks compare what building "
-        "makes (variables, predictions)",
-    ),
     Rule(
         "Initializer.seed",
         "an initializer given no seed draws one from the process when it is made; the "
         "variables it initialised are loaded, not drawn again",
-    ),
-    Rule(
-        "*.predict_function",
-        "a traced function Keras makes at a call and caches: process state, not a setting",
-    ),
-    Rule("*.train_function", "as predict_function"),
-    Rule("*.test_function", "as predict_function"),
-    Rule(
-        "Trainer.stop_*",
-        "the fit / evaluate / predict loops' flags (stop_training, stop_predicting), set by "
-        "those calls and callbacks, not settings",
-    ),
-    Rule(
-        "Optimizer.momentums",
-        "slot variables an optimizer makes when it is built: the state check compares them",
-    ),
-    *(
-        Rule(
-            f"Trainer.{name}",
-            "a model's compile setup: compared as the compiled state (loss, metrics, "
-            "optimizer) where the format carries it, never on a copy that starts afresh",
-        )
-        for name in ("loss", "compiled", "optimizer")
-    ),
-    Rule("Trainer.*steps_per_execution", "compile setup, in the compile config"),
-    Rule(
-        "Layer.is_*_calibrated",
-        "set on every layer a loader restores (quantization bookkeeping); "
-        "quantization_config is the setting",
     ),
 )
 """Attributes not compared, each with why (``object_state``'s exceptions, as data)."""
