@@ -53,6 +53,7 @@ from keras_gate.engine.runtime.weight_cache import (
     default_cache_dir,
 )
 from keras_gate.engine.tolerances import TOLERANCES, Tolerance, tolerance_for
+from keras_gate.engine.upstream import UPSTREAM, upstream_entry
 
 __all__ = [
     "eager_steps",
@@ -94,6 +95,8 @@ __all__ = [
     "default_cache_dir",
     "derive_inputs",
     "expected_failure",
+    "UPSTREAM",
+    "upstream_entry",
     "get_format",
     "inference_mismatches",
     "inference_path",

@@ -242,6 +242,17 @@ UPSTREAM: tuple[UpstreamFailure, ...] = (
 """Every upstream defect the plugin knows for any model."""
 
 
+def upstream_entry(entry_id: str) -> KnownFailure:
+    """The built-in entry ``entry_id`` as it stands for any model: a project narrows it to
+    its own models or scenarios (``dataclasses.replace``) instead of writing it again."""
+    for known in UPSTREAM:
+        if known.entry.id == entry_id:
+            return known.entry
+    raise KeyError(
+        f"no built-in upstream entry {entry_id!r}; known: {[u.entry.id for u in UPSTREAM]}"
+    )
+
+
 def upstream_failures(model, fmt: str, keras_version: str, backend: str, table=None):
     """The entries of ``table`` (default :data:`UPSTREAM`) that apply to this case, each
     naming what in ``model`` triggers it."""
