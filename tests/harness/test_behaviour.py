@@ -16,27 +16,10 @@ from keras_gate.engine.runtime.targets import TargetsUndefined, derive_targets
 from keras_gate.engine.runtime.trial import restored_afterwards, same_randomness
 
 keras = pytest.importorskip("keras")
+from forgetful import ForgetfulNoise  # noqa: E402
+
 TOL = Tolerance(1e-6, 1e-6)
 X = np.random.RandomState(0).uniform(-1, 1, size=(6, 4)).astype("float32")
-
-
-@keras.saving.register_keras_serializable(package="behaviour")
-class ForgetfulNoise(keras.layers.Layer):
-    """Adds noise in training only; ``get_config`` forgets ``stddev``."""
-
-    def __init__(self, stddev=1.0, **kwargs):
-        super().__init__(**kwargs)
-        self.stddev = stddev
-        self.generator = keras.random.SeedGenerator(7)
-
-    def call(self, x, training=False):
-        if training:
-            noise = keras.random.normal(keras.ops.shape(x), seed=self.generator)
-            return x + self.stddev * noise
-        return x
-
-    def get_config(self):
-        return super().get_config()
 
 
 FORGETFUL_LOSS = """

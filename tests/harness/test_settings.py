@@ -10,27 +10,9 @@ from keras_gate.engine.roundtrip import check_round_trip
 from keras_gate.engine.runtime.object_state import RULES, object_state, state_differences
 
 keras = pytest.importorskip("keras")
+from forgetful import ForgetfulNoise  # noqa: E402
+
 TOL = Tolerance(1e-6, 1e-6)
-
-
-@keras.saving.register_keras_serializable(package="gate_settings")
-class ForgetfulNoise(keras.layers.Layer):
-    """Changes only its training-mode output; ``get_config`` forgets ``stddev``."""
-
-    def __init__(self, stddev=0.1, **kwargs):
-        super().__init__(**kwargs)
-        self.stddev = stddev
-        self.seed_generator = keras.random.SeedGenerator(1)
-
-    def call(self, x, training=False):
-        if training:
-            return x + keras.random.normal(
-                keras.ops.shape(x), stddev=self.stddev, seed=self.seed_generator
-            )
-        return x
-
-    def get_config(self):
-        return super().get_config()  # forgets `stddev`
 
 
 @keras.saving.register_keras_serializable(package="gate_settings")
