@@ -1,7 +1,7 @@
 #!/bin/bash
 # usage: benchmarks/shard_run.sh OUT K [N]: shard K of N (4) of `--scenarios=all`, 2 workers,
 # split by a copy of the committed .ci/durations/all.json, as one CI runner runs it; a CPU probe
-# before it, RSS and disk sampled beside it. Records in OUT/shardK; docs/runs/scenarios-all/
+# before it, RSS and disk sampled beside it. Records in OUT/shardK; benchmarks/records/scenarios-all/
 # table.py OUT/shard1 ... prints the shard table. Run it from a worktree of the commit to
 # measure, so that edits to the checkout cannot reach a running shard.
 OUT=${1:?usage: shard_run.sh OUT K [N]}; K=${2:?usage: shard_run.sh OUT K [N]}; N=${3:-4}

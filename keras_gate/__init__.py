@@ -6,6 +6,7 @@ models with the ini option ``keras_gate_models``, or call the
 importable from here; nothing here imports Keras until a model is built.
 """
 
+from keras_gate._version import __version__
 from keras_gate.api import DEFAULT_VARIANT, GateModel, ModelSettings, Variant, model
 from keras_gate.collect.cases import ORIGINAL, GateCase
 from keras_gate.engine.built_model import BuiltModel, prepare_model
@@ -56,6 +57,7 @@ from keras_gate.engine.tolerances import TOLERANCES, Tolerance, tolerance_for
 from keras_gate.engine.upstream import UPSTREAM, upstream_entry
 
 __all__ = [
+    "__version__",
     "eager_steps",
     "CACHE_ENV",
     "CHECKS",

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from keras_gate import hookspecs
+from keras_gate._version import __version__
 from keras_gate.collect.cases import (
     CASE_KINDS,
     case_of,
@@ -395,7 +396,7 @@ def pytest_sessionfinish(session, exitstatus):
 
 def pytest_report_header(config):
     versions = ", ".join(f"{k} {v}" for k, v in stack_versions().items())
-    lines = [f"keras gate: {versions}"]
+    lines = [f"keras gate {__version__}: {versions}"]
     entries = config.stash.get(ENTRIES_KEY, [])
     if entries:
         lines.append(f"keras gate: models from keras_gate_models: {len(entries)}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
+from keras_gate._version import __version__
 from keras_gate.report.reasons import reason
 from keras_gate.report.record import CaseRecord, Verdict
 
@@ -75,7 +76,8 @@ def html_report(
         f"<title>{escape(title or 'Keras serialization gate')}</title>",
         f"<style>{PAGE_STYLE}{GRID_STYLE}</style></head><body>",
         f"<h1>{escape(title or 'Keras serialization gate')}</h1>",
-        f'<div class="kg-stack">{escape(", ".join(f"{k} {v}" for k, v in stack.items()))}</div>',
+        f'<div class="kg-stack">keras-serialization-gate {__version__} · '
+        f'{escape(", ".join(f"{k} {v}" for k, v in stack.items()))}</div>',
         _counts(records, changes),
     ]
     if comparison is not None:
