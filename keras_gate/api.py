@@ -27,7 +27,7 @@ class Tolerance:
     peak_rtol: float = 0.0
     """Relative to the output's largest magnitude: a float32 runtime reorders sums, so its
     error grows with the scale of the whole output, also at entries near zero beside large
-    ones, where an elementwise ``rtol`` allows nothing (``docs/results.md``, stop 13)."""
+    ones, where an elementwise ``rtol`` allows nothing (``docs/results.md``)."""
 
     @property
     def exact(self) -> bool:

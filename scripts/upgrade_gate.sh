@@ -11,8 +11,8 @@
 # --candidate a Keras release, or "nightly": keras-nightly, with keras-hub-nightly where
 #             the project uses keras-hub (keras-hub releases do not import on the nightly)
 #
-# Each side gets its own venv under OUT. Writes OUT/pinned.json (the baseline),
-# OUT/{pinned,candidate}.{json,md,html} (reports), OUT/repro/ (reproducers of the
+# Each side gets its own venv under OUT. Writes OUT/baseline.json,
+# OUT/{pinned,candidate}-report.{json,md,html} (reports), OUT/repro/ (reproducers of the
 # candidate's failures) and OUT/comparison.md, which is also appended to
 # $GITHUB_STEP_SUMMARY when that is set. The exit status is the candidate run's (red only
 # on a new failure against the baseline, or on a failure outside the comparison), or the
@@ -82,25 +82,25 @@ make_venv candidate "$candidate"
 
 status=0
 echo "keras gate: baseline on keras $pinned"
-(cd "$project" && "$out/venv-pinned/bin/python" -m pytest --save-verdicts="$out/pinned.json" \
-    --fail-on=none --roundtrip-report="$out/pinned" "$@") || status=$?
-if [ "$status" -ne 0 ] || [ ! -f "$out/pinned.json" ]; then
+(cd "$project" && "$out/venv-pinned/bin/python" -m pytest --save-verdicts="$out/baseline.json" \
+    --fail-on=none --roundtrip-report="$out/pinned-report" "$@") || status=$?
+if [ "$status" -ne 0 ] || [ ! -f "$out/baseline.json" ]; then
     echo "keras gate: the baseline run failed outside its verdicts (exit $status): fix that first" >&2
     exit "$((status ? status : 1))"
 fi
 
 echo "keras gate: keras $candidate against the baseline"
 (cd "$project" && "$out/venv-candidate/bin/python" -m pytest \
-    --compare-verdicts="$out/pinned.json" --roundtrip-report="$out/candidate" \
+    --compare-verdicts="$out/baseline.json" --roundtrip-report="$out/candidate-report" \
     --repro-dir="$out/repro" "$@") || status=$?
 
 {
     echo "## Keras $candidate against keras $pinned"
     echo
-    cat "$out/candidate.md"
+    cat "$out/candidate-report.md"
 } > "$out/comparison.md"
 if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
     cat "$out/comparison.md" >> "$GITHUB_STEP_SUMMARY"
 fi
-echo "keras gate: comparison in $out/comparison.md, report $out/candidate.html (exit $status)"
+echo "keras gate: comparison in $out/comparison.md, report $out/candidate-report.html (exit $status)"
 exit "$status"

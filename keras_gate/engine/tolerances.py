@@ -32,7 +32,7 @@ TOLERANCES: dict[tuple[str, str], Tolerance] = {
 
 CROSS_VERSION = Tolerance(rtol=1e-6, atol=1e-6)
 """A file saved by another Keras (``--load-artifacts``), read here: another
-TensorFlow's kernels may sum in another order. Measured (stop 2): 3.5.0 files read
+TensorFlow's kernels may sum in another order. Measured: 3.5.0 files read
 by 3.15.1 and back, every ``same`` verdict within 1e-6."""
 
 

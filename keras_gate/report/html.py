@@ -77,7 +77,7 @@ def html_report(
         f"<style>{PAGE_STYLE}{GRID_STYLE}</style></head><body>",
         f"<h1>{escape(title or 'Keras serialization gate')}</h1>",
         f'<div class="kg-stack">keras-serialization-gate {__version__} · '
-        f'{escape(", ".join(f"{k} {v}" for k, v in stack.items()))}</div>',
+        f"{escape(', '.join(f'{k} {v}' for k, v in stack.items()))}</div>",
         _counts(records, changes),
     ]
     if comparison is not None:

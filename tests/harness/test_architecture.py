@@ -8,6 +8,7 @@ import textwrap
 
 import numpy as np
 import pytest
+from layer_count import LayerCount
 from user_project import run_project
 
 from keras_gate import (
@@ -19,7 +20,7 @@ from keras_gate import (
     prepare_model,
 )
 from keras_gate.engine import checks as registry
-from keras_gate.engine.checks.protocol import Check, Finding
+from keras_gate.engine.checks.protocol import Finding
 from keras_gate.engine.roundtrip import check_round_trip
 from keras_gate.report.record import CaseRecord, Verdict, read_records, record_to_json
 from keras_gate.report.repro import check_sources
@@ -35,17 +36,11 @@ def _tiny(name="tiny"):
     return keras.Model(inputs, keras.layers.Dense(2, name="head")(inputs), name=name)
 
 
-class LayerCount(Check):
-    """What a maintainer's new check is: a name, what it records before the save, its
-    findings. (The test adds it to the registry the way ``CHECKS`` lists one.)"""
-
-    name = "layer count"
-
-    def record(self, trip):
-        return len(trip.built.model.layers)
+class MiscountedLayerCount(LayerCount):
+    """The documented check with a fault: it counts the reload one layer too many."""
 
     def findings(self, trip):
-        before, after = trip.recorded[self.name], len(trip.revived.layers) + 1  # a fault
+        before, after = trip.recorded[self.name], len(trip.revived.layers) + 1
         return [Finding(self.name, f"{before} layers -> {after}")] if before != after else []
 
 
@@ -54,14 +49,16 @@ def test_a_check_is_one_class_and_one_registry_line(monkeypatch, tmp_path):
     check_round_trip(built, get_format("keras_v3"), tmp_path / "before", EXACT)  # clean
     monkeypatch.setattr(registry, "CHECKS", (*registry.CHECKS, LayerCount()))
     assert "layer count" in get_format("keras_v3").checks
+    check_round_trip(built, get_format("clone"), tmp_path / "documented", EXACT)  # passes
+    monkeypatch.setattr(registry, "CHECKS", (*registry.CHECKS[:-1], MiscountedLayerCount()))
     with pytest.raises(StateMismatch) as failure:
         check_round_trip(built, get_format("clone"), tmp_path / "after", EXACT)
     assert [str(f) for f in failure.value.findings] == ["layer count: 2 layers -> 3"]
     # Its reproducer code comes from the same registry: one without any is refused.
+    assert "'layer count': check_layer_count," in check_sources(get_format("clone"))
+    monkeypatch.setattr(MiscountedLayerCount, "repro", "")
     with pytest.raises(ValueError, match="'layer count' declares no reproducer code"):
         check_sources(get_format("clone"))
-    monkeypatch.setattr(LayerCount, "repro", "def reproduce(ctx):\n    return []\n")
-    assert "'layer count': check_layer_count," in check_sources(get_format("clone"))
 
 
 def test_what_a_format_runs_comes_from_what_it_promises():
@@ -280,7 +277,7 @@ def test_each_package_imports_only_the_layers_below_it():
                 ):
                     parts = node.module.split(".")
                     target = parts[1] if len(parts) > 1 else "keras_gate"
-                    if target not in allowed | {package}:
+                    if target not in allowed | {package, "_version"}:  # a leaf
                         upward.append(f"{path.relative_to(root)} imports {node.module}")
     assert upward == []
 

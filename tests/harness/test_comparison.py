@@ -98,7 +98,7 @@ def test_the_reproducers_prediction_comparison_treats_infinities_alike():
 
 
 def test_a_runtimes_error_at_a_near_zero_logit_is_bounded_by_the_outputs_peak():
-    # NASNetMobile's logits through ONNX (stop 13): a faithful export moved an entry by
+    # NASNetMobile's logits through ONNX: a faithful export moved an entry by
     # 4.1e-4 where the largest logit was 822, 5e-7 of it; neither atol nor an elementwise
     # rtol allows that at an entry near zero, the output's peak does.
     original = {"logits": np.array([[822.0, 0.01, -300.0]], "float32")}

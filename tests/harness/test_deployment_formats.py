@@ -173,7 +173,7 @@ def _loud():
     # sin of values near 1e5: a 1e-6 relative nudge of the inputs moves the outputs by
     # ~0.1 of their peak of 1, far above ONNX's row, its peak part included (a deep
     # network with random weights is the real case: EfficientNetV2L's logits moved by
-    # 1.9e3 of 2.8e3, stop 12).
+    # 1.9e3 of 2.8e3).
     inputs = keras.Input((6,), name="features")
     dense = keras.layers.Dense(3, kernel_initializer=keras.initializers.Constant(3e4), name="big")
     return keras.Model(inputs, keras.layers.Lambda(keras.ops.sin, name="out")(dense(inputs)))

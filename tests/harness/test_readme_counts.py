@@ -1,8 +1,8 @@
-"""README.md's numbers and options come from the code: generated blocks, checked here.
+"""The suite's counts in README.md and docs/how-to/suite.md come from the code.
 
-A README that says another count than the suite collects, or names an option pytest
-does not know (or leaves one out), fails; ``python -m fixtures.suite_counts --write
-README.md`` makes the blocks anew.
+The suite page's blocks are generated (``python -m fixtures.suite_counts --write
+docs/how-to/suite.md`` makes them anew); a page that says another count than the suite
+collects fails here, and so does a README whose figures name other counts.
 """
 
 import re
@@ -15,22 +15,23 @@ from fixtures.model_registry import MODELS
 
 ROOT = Path(__file__).parents[2]
 README = (ROOT / "README.md").read_text()
+SUITE_PAGE = (ROOT / "docs" / "how-to" / "suite.md").read_text()
 
 
-def test_the_readme_blocks_are_what_the_code_generates():
-    assert set(suite_counts.block_names(README)) == set(suite_counts.BLOCKS)
-    assert suite_counts.render(README) == README, (
-        "README.md's generated blocks are stale: run python -m fixtures.suite_counts "
-        "--write README.md"
+def test_the_suite_page_blocks_are_what_the_code_generates():
+    assert set(suite_counts.block_names(SUITE_PAGE)) == set(suite_counts.BLOCKS)
+    assert suite_counts.render(SUITE_PAGE) == SUITE_PAGE, (
+        "docs/how-to/suite.md's generated blocks are stale: run python -m "
+        "fixtures.suite_counts --write docs/how-to/suite.md"
     )
 
 
-def test_a_wrong_count_in_the_readme_is_caught():
-    block = README[README.index("<!-- suite_counts:scenarios -->") :]
+def test_a_wrong_count_on_the_suite_page_is_caught():
+    block = SUITE_PAGE[SUITE_PAGE.index("<!-- suite_counts:scenarios -->") :]
     right = re.search(r"\| (\d+) \|", block).group(1)
-    wrong = README.replace(f"| {right} |", f"| {int(right) + 1} |", 1)
+    wrong = SUITE_PAGE.replace(f"| {right} |", f"| {int(right) + 1} |", 1)
     assert suite_counts.render(wrong) != wrong
-    assert suite_counts.render(wrong) == README
+    assert suite_counts.render(wrong) == SUITE_PAGE
 
 
 def test_the_counted_cases_are_the_collected_ones():
@@ -59,24 +60,7 @@ def test_the_counted_cases_are_the_collected_ones():
 
 def test_the_readme_names_the_models_as_counted():
     assert f"({len(MODELS)} `keras.applications` models" in README
-
-
-def test_the_options_table_lists_every_option_and_only_real_ones(pytestconfig):
-    parser = pytestconfig._parser  # the options as --help lists them
-    ours = {
-        name
-        for group in parser._groups
-        if group.name in ("keras-gate", "keras-gate-suite")
-        for option in group.options
-        for name in option.names()
-        if name.startswith("--")
-    }
-    known = {name for option in parser._anonymous.options for name in option.names()}
-    known |= {name for group in parser._groups for o in group.options for name in o.names()}
-    table = README[README.index("## Options") : README.index("## Markers and test ids")]
-    listed = set(re.findall(r"`(--[a-z-]+)", table))
-    assert ours - listed == set(), "options missing from README's table"
-    assert listed - known == set(), "README's table names options pytest does not know"
+    assert f"on all {len(MODELS)} models" in SUITE_PAGE
 
 
 def test_the_readme_counts_the_default_run_as_collected():

@@ -365,14 +365,14 @@ PEAK_RTOL = 6e-6
 move with the scale of the whole output. Measured on the logits of one application per
 family (``classifier_activation=None``, inputs uniform in [-128, 128], one build each):
 the row is at least twice the largest |runtime - Keras| / max |Keras| measured there
-(``docs/results.md``, stop 13, with the command). The absolute rows alone failed
+(``docs/results.md``, with the command). The absolute rows alone failed
 NASNetMobile's faithful ONNX export (logits up to 822, a difference of 4.1e-4)."""
 
 
 def _onnx_export_memory(model) -> int:
     """tf2onnx holds many copies of the weights while it converts. The export's peak RSS
     above the built model, measured on seven applications (keras 3.15.1, tf2onnx 1.17;
-    ``docs/reproducers/deployment/onnx_export_memory.py``, docs/results.md "Stop 18"), is
+    ``docs/reproducers/deployment/onnx_export_memory.py``, docs/results.md), is
     1.0-14.5 GiB, at most 1.2 GiB + 30.1 x the parameter bytes (EfficientNetV2L); 32 x
     leaves a margin. ConvNeXtLarge by it: 24.8 GiB (it was OOM-killed at 24.3 GB on this
     23 GiB machine)."""
@@ -472,9 +472,9 @@ DEPLOYMENT_FORMATS: tuple[RoundTripFormat, ...] = (
 measured against Keras's inference on the suite's models (``pytest tests/regression
 --scenarios=deploy``), over the settings that change Keras's own float32 result: under
 ``-n 2`` (one thread per worker) and in one process (two threads), oneDNN on and off
-(docs/results.md, "Stop 14"; "Stop 7" had the first, one setting): onnx 1.33e-5
+(docs/results.md): onnx 1.33e-5
 (MobileNetV2; the EfficientNets cannot run, see ``onnx-normalization-inputs``), litert
 1.26e-3 (EfficientNetV2B0, one process, oneDNN off) and openvino 8.89e-4 (EfficientNetV2B0,
 one process, oneDNN on). EfficientNetV2B0's own output moves by about 1e-3 between these
-settings, so a row from one setting (stop 7: 6.93e-4 and 5.41e-4) was a false red waiting
+settings, so a row from one setting (6.93e-4 and 5.41e-4) was a false red waiting
 for another runner."""
