@@ -398,6 +398,12 @@ EXIT_STATUSES = (
         "0 / 2",
         "written / a test measured by two shards of one run",
     ),
+    (
+        "`python -m keras_gate.tools.sweep --check`",
+        "0 / 1",
+        "every lost setting is a known one, within its range / a new lost setting, or a known "
+        "one kept now",
+    ),
     ("`python -m keras_gate.tools.compatibility`", "0 / 2", "written / no verdict file"),
     (
         "`python -m keras_gate.bisect`",

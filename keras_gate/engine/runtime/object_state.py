@@ -186,6 +186,15 @@ def object_state(model, compiled: bool = True, rules=RULES) -> dict[str, object]
     return found
 
 
+def settings_of(obj, prefix: str = "", rules=RULES) -> dict[str, object]:
+    """``{path: plain value}`` of one Keras object (a layer, loss, metric, optimizer,
+    schedule, initializer, regularizer, constraint) and the Keras objects it holds, by the
+    same rules as :func:`object_state`: what ``keras_gate.tools.sweep`` compares."""
+    found: dict[str, object] = {}
+    _object_state(obj, prefix or type(obj).__name__, found, _nested_types(), 0, rules)
+    return found
+
+
 def _compiled_state(model, found: dict, nested: tuple, rules) -> None:
     import keras
 

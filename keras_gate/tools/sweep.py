@@ -1,0 +1,572 @@
+"""A sweep of Keras's own classes: every setting that a round trip of the object loses.
+
+Every public class of ``keras.layers``, ``keras.losses``, ``keras.metrics``,
+``keras.optimizers`` (and its schedules), ``keras.initializers``, ``keras.regularizers``
+and ``keras.constraints`` is made once per constructor argument, with a value other than
+the default (derived from the default; :data:`CHOICES` where a valid one must be named),
+and round-tripped two ways: ``cls.from_config(obj.get_config())`` and
+``deserialize_keras_object(serialize_keras_object(obj))`` (what a ``.keras`` file stores
+for each object). The two objects' settings (``engine.runtime.object_state``: public
+attributes named like a constructor argument) are compared; a difference is a finding::
+
+    python -m keras_gate.tools.sweep --out sweep-3.15.1.json [--repro-dir DIR]
+    python -m keras_gate.tools.sweep --table sweep-*.json > table.md
+
+Runs with the installed Keras (one release per run: ``pip install --target`` and
+``PYTHONPATH`` sweep several over one backend). ``--repro-dir`` writes one plain-Keras
+script per finding (exit 1 while the setting is lost, 0 once kept, 2 where the class or
+value does not exist on that release).
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import json
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+FAMILIES = {
+    "layers": ("keras.layers", "Layer"),
+    "losses": ("keras.losses", "Loss"),
+    "metrics": ("keras.metrics", "Metric"),
+    "optimizers": ("keras.optimizers", "Optimizer"),
+    "schedules": ("keras.optimizers.schedules", "LearningRateSchedule"),
+    "initializers": ("keras.initializers", "Initializer"),
+    "regularizers": ("keras.regularizers", "Regularizer"),
+    "constraints": ("keras.constraints", "Constraint"),
+}
+"""Family: (module, base class name)."""
+
+CHOICES = {
+    "data_format": "channels_first",
+    "padding": "same",
+    "activation": "relu",
+    "recurrent_activation": "tanh",
+    "interpolation": "nearest",
+    "fill_mode": "constant",
+    "reduction": "sum",
+    "kernel_initializer": "ones",
+    "bias_initializer": "ones",
+    "embeddings_initializer": "ones",
+    "kernel_regularizer": "l2",
+    "bias_regularizer": "l2",
+    "activity_regularizer": "l2",
+    "kernel_constraint": "non_neg",
+    "bias_constraint": "non_neg",
+    "output_mode": "count",
+    "merge_mode": "sum",
+    "value_range": (-1.0, 1.0),
+}
+"""Arguments whose other value must be named (a string among choices): one valid choice."""
+
+REQUIRED = {
+    "units": 3,
+    "filters": 2,
+    "kernel_size": 3,
+    "rate": 0.5,
+    "factor": 0.2,
+    "height": 4,
+    "width": 4,
+    "scale": 2.0,
+    "target_shape": (2, 2),
+    "dims": (2, 1),
+    "output_dim": 3,
+    "input_dim": 10,
+    "num_tokens": 8,
+    "num_bins": 4,
+    "num_heads": 2,
+    "key_dim": 4,
+    "learning_rate": 0.01,
+    "initial_learning_rate": 0.1,
+    "decay_steps": 10,
+    "decay_rate": 0.5,
+    "num_classes": 3,
+    "thresholds": 0.5,
+    "class_id": 1,
+    "stddev": 0.1,
+    "size": 2,
+    "cropping": 1,
+    "axis": -1,
+    "depth_multiplier": 1,
+    "l1": 0.01,
+    "l2": 0.01,
+    "max_value": 2.0,
+    "min_value": 0.0,
+    "value": 1.0,
+    "activation": "relu",
+    "pool_size": 2,
+    "output_size": 2,
+    "n": 2,
+    "axes": 1,
+    "max_number": 2,
+    "recall": 0.5,
+    "precision": 0.5,
+    "specificity": 0.5,
+    "sensitivity": 0.5,
+    "target_class_ids": [0],
+    "height_factor": 0.2,
+    "width_factor": 0.2,
+    "first_decay_steps": 10,
+    "boundaries": [10],
+    "values": [0.1, 0.01],
+    "equation": "ab,bc->ac",
+    "output_shape": 3,
+}
+"""Values for arguments without a default (the class cannot be made without them)."""
+
+SKIPPED_ARGUMENTS = {"name", "dtype", "trainable", "autocast", "input_shape", "batch_size"}
+"""Arguments every class has through its base (name, dtype policy, trainable flag): the
+gate's other checks cover them; sweeping them for every class says nothing new."""
+
+
+@dataclass(frozen=True)
+class KnownLoss:
+    """A setting Keras is known to lose, over the releases ``keras`` names: the sweep's
+    known failures (strict, as the gate's: ``--check`` is red when one no longer holds)."""
+
+    family: str
+    classes: str
+    """Class names, ``|``-joined."""
+    argument: str
+    keras: str
+    """PEP 440 specifier of the releases seen losing it (the sweep's oldest is 3.10.0)."""
+    reason: str
+
+
+_IMAGE_LAYERS = (
+    "AugMix|AutoContrast|CutMix|Equalization|MaxNumBoundingBoxes|MixUp|RandAugment|"
+    "RandomBrightness|RandomColorDegeneration|RandomColorJitter|RandomContrast|"
+    "RandomElasticTransform|RandomErasing|RandomGaussianBlur|RandomGrayscale|RandomHue|"
+    "RandomInvert|RandomPerspective|RandomSaturation|RandomSharpness|Solarization"
+)
+
+KNOWN: tuple[KnownLoss, ...] = (
+    KnownLoss(
+        "layers",
+        _IMAGE_LAYERS,
+        "data_format",
+        ">=3.10.0,<3.15.0",
+        "get_config() omitted data_format: a channels_first layer came back channels_last "
+        "(fixed by keras PR #23023 in 3.15.0)",
+    ),
+    KnownLoss(
+        "layers",
+        "AugMix",
+        "chain_depth",
+        ">=3.10.0,<3.14.0",
+        "get_config() swapped chain_depth and num_chains",
+    ),
+    KnownLoss(
+        "layers",
+        "AugMix",
+        "num_chains",
+        ">=3.10.0,<3.14.0",
+        "get_config() swapped chain_depth and num_chains",
+    ),
+    KnownLoss(
+        "layers",
+        "MaxNumBoundingBoxes",
+        "fill_value",
+        ">=3.10.0,<3.16.0.dev0",
+        "get_config() omits fill_value",
+    ),
+    KnownLoss(
+        "layers",
+        "RandomShear",
+        "x_factor|y_factor",
+        ">=3.10.0",
+        "from_config(get_config()) raises TypeError: the config's factors cannot be given back",
+    ),
+    KnownLoss(
+        "initializers",
+        "Identity",
+        "gain",
+        ">=3.10.0,<3.16.0.dev0",
+        "get_config() omits gain",
+    ),
+    KnownLoss(
+        "losses",
+        "Huber",
+        "delta",
+        ">=3.10.0,<3.16.0.dev0",
+        "get_config() omits delta: evaluate and training use delta=1.0 after a reload",
+    ),
+    KnownLoss(
+        "losses",
+        "CosineSimilarity|SparseCategoricalCrossentropy",
+        "axis",
+        ">=3.10.0,<3.16.0.dev0",
+        "get_config() omits axis",
+    ),
+    KnownLoss(
+        "metrics",
+        "CosineSimilarity",
+        "axis",
+        ">=3.10.0,<3.16.0.dev0",
+        "get_config() omits axis",
+    ),
+)
+"""Every lost setting the sweep found on keras 3.10.0 ... 3.15.1 and keras-nightly
+3.16.0.dev2026102704, each with a reproducer in ``docs/reproducers/sweep/``."""
+
+
+def _known_for(finding: dict, version: str) -> KnownLoss | None:
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
+
+    for known in KNOWN:
+        if (
+            known.family == finding["family"]
+            and finding["cls"] in known.classes.split("|")
+            and finding["argument"] in known.argument.split("|")
+            and Version(version) in SpecifierSet(known.keras, prereleases=True)
+        ):
+            return known
+    return None
+
+
+def check(result: dict) -> list[str]:
+    """What makes ``--check`` red: a lost setting no entry knows (a new regression), and an
+    entry for this release whose setting is kept now (its range no longer holds)."""
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
+
+    version, problems = result["keras"], []
+    lost = {(f["family"], f["cls"], f["argument"]) for f in result["findings"]}
+    for family, cls, argument in sorted(lost):
+        if _known_for({"family": family, "cls": cls, "argument": argument}, version) is None:
+            problems.append(f"new: {family}.{cls}({argument}=...) is lost on keras {version}")
+    swept = set(result.get("swept", ()))
+    for known in KNOWN:
+        if Version(version) not in SpecifierSet(known.keras, prereleases=True):
+            continue
+        for cls in known.classes.split("|"):
+            for argument in known.argument.split("|"):
+                if f"{known.family}.{cls}" in swept and (known.family, cls, argument) not in lost:
+                    problems.append(
+                        f"kept: {known.family}.{cls}({argument}=...) is no longer lost on keras "
+                        f"{version} (entry {known.keras}: {known.reason})"
+                    )
+    return problems
+
+
+@dataclass(frozen=True)
+class Finding:
+    family: str
+    cls: str
+    argument: str
+    value: object
+    path: str
+    """``from_config`` or ``serialize``."""
+    attribute: str
+    before: object
+    after: object
+
+
+def _classes(module_name: str, base_name: str):
+    import importlib
+
+    module = importlib.import_module(module_name)
+    base = getattr(module, base_name, None)
+    for name in sorted(dir(module)):
+        cls = getattr(module, name)
+        if (
+            inspect.isclass(cls)
+            and not name.startswith("_")
+            and base is not None
+            and issubclass(cls, base)
+            and cls is not base
+            and name == cls.__name__  # aliases once
+        ):
+            yield cls
+
+
+def _other(name: str, default):
+    """A value other than ``default`` for argument ``name``, or None where none is known."""
+    if name in CHOICES:
+        return CHOICES[name] if CHOICES[name] != default else None
+    if isinstance(default, bool):
+        return not default
+    if isinstance(default, int):
+        return default + 1 if default >= 0 else 2
+    if isinstance(default, float):
+        return default / 2 if 0 < default <= 1 else default + 0.5
+    if isinstance(default, tuple) and default and all(isinstance(v, int) for v in default):
+        return tuple(v + 1 for v in default)
+    return None
+
+
+def _parameters(cls) -> list:
+    """The keyword parameters ``cls`` can be made with: its constructor's, and where that
+    passes ``**kwargs`` on, its bases' (``data_format`` reaches an image preprocessing
+    layer's base that way)."""
+    found: dict[str, inspect.Parameter] = {}
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None or klass is object:
+            continue
+        try:
+            parameters = list(inspect.signature(init).parameters.values())
+        except (TypeError, ValueError):
+            break
+        for p in parameters:
+            # A base's required argument is the subclass's to give (a convolution's rank).
+            if klass is not cls and p.default is p.empty:
+                continue
+            if p.name != "self" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY):
+                found.setdefault(p.name, p)
+        if not any(p.kind is p.VAR_KEYWORD for p in parameters):
+            break
+    return list(found.values())
+
+
+def _variants(cls):
+    """``([(argument, value), ...], required)``: every argument the sweep can vary, and the
+    values of those without a default; ``(None, missing)`` where one has no known value."""
+    named = _parameters(cls)
+    required = {
+        p.name: REQUIRED[p.name] for p in named if p.default is p.empty and p.name in REQUIRED
+    }
+    missing = [p.name for p in named if p.default is p.empty and p.name not in REQUIRED]
+    if missing:
+        return None, missing
+    variants = []
+    for p in named:
+        if p.name in SKIPPED_ARGUMENTS or p.default is p.empty:
+            continue
+        value = _other(p.name, p.default)
+        if value is not None:
+            variants.append((p.name, value))
+    return variants, required
+
+
+def sweep_class(family: str, cls) -> tuple[list[Finding], dict]:
+    """The findings of one class, and counts of what was tried."""
+    import keras
+
+    from keras_gate.engine.runtime.object_state import settings_of
+
+    variants, required = _variants(cls)
+    counts = {"arguments": 0, "not_made": 0, "unobservable": 0}
+    if variants is None:
+        counts["needs"] = list(required)
+        return [], counts
+    findings = []
+    try:
+        default = settings_of(cls(**required), "obj")
+    except Exception:  # noqa: BLE001 - a class the sweep cannot make: counted, said
+        counts["needs"] = sorted(required) or ["(cannot be made with defaults)"]
+        return [], counts
+    for argument, value in variants:
+        counts["arguments"] += 1
+        try:
+            obj = cls(**{**required, argument: value})
+        except Exception:  # noqa: BLE001 - not a valid value for this class
+            counts["not_made"] += 1
+            continue
+        before = settings_of(obj, "obj")
+        if before.get(f"obj.{argument}") == default.get(f"obj.{argument}"):
+            counts["unobservable"] += 1  # kept under another name, or not kept at all
+        paths = {
+            "from_config": lambda o: type(o).from_config(o.get_config()),
+            "serialize": lambda o: keras.saving.deserialize_keras_object(
+                keras.saving.serialize_keras_object(o)
+            ),
+        }
+        for path, round_trip in paths.items():
+            try:
+                after = settings_of(round_trip(obj), "obj")
+            except Exception as error:  # noqa: BLE001 - the round trip itself fails
+                first = (str(error).strip().splitlines() or [""])[0][:160]
+                findings.append(
+                    Finding(
+                        family,
+                        cls.__name__,
+                        argument,
+                        value,
+                        path,
+                        "(round trip)",
+                        "made",
+                        f"raised {type(error).__name__}: {first}",
+                    )
+                )
+                continue
+            for attribute, was in before.items():
+                if attribute in after and after[attribute] != was:
+                    findings.append(
+                        Finding(
+                            family,
+                            cls.__name__,
+                            argument,
+                            value,
+                            path,
+                            attribute.removeprefix("obj."),
+                            was,
+                            after[attribute],
+                        )
+                    )
+    return findings, counts
+
+
+def sweep(families=tuple(FAMILIES)) -> dict:
+    import keras
+
+    findings, tried = [], {}
+    for family in families:
+        module, base = FAMILIES[family]
+        for cls in _classes(module, base):
+            found, counts = sweep_class(family, cls)
+            findings += found
+            tried[f"{family}.{cls.__name__}"] = counts
+    return {
+        "keras": keras.__version__,
+        "backend": keras.backend.backend(),
+        "classes": len(tried),
+        "arguments": sum(c["arguments"] for c in tried.values()),
+        "not_made": {k: c["needs"] for k, c in tried.items() if "needs" in c},
+        "swept": sorted(k for k, c in tried.items() if "needs" not in c),
+        "findings": [asdict(f) for f in findings],
+    }
+
+
+REPRO = '''"""{cls}({argument}={value!r}) through {how}: lost (found by keras_gate.tools.sweep).
+
+Exit 1 while the setting is lost, 0 once it is kept, 2 where the class or value does not
+exist on this release.
+"""
+
+import sys
+
+import keras
+
+try:
+    obj = keras.{module}.{cls}(**{arguments!r})
+except Exception as error:
+    print(f"keras {{keras.__version__}}: cannot make it: {{error}}")
+    sys.exit(2)
+try:
+    revived = {round_trip}
+except Exception as error:
+    print(f"keras {{keras.__version__}}: the round trip raised {{type(error).__name__}}: {{error}}")
+    sys.exit(1)
+
+
+def setting(o):  # a loss function wrapper keeps its arguments in _fn_kwargs
+    return getattr(o, {attribute!r}, getattr(o, "_fn_kwargs", {{}}).get({attribute!r}, "(absent)"))
+
+
+before, after = setting(obj), setting(revived)
+print(f"keras {{keras.__version__}}: {cls}.{attribute}: {{before!r}} -> {{after!r}}")
+sys.exit(1 if after != before else 0)
+'''
+
+_ROUND_TRIPS = {
+    "from_config": ("from_config(get_config())", "type(obj).from_config(obj.get_config())"),
+    "serialize": (
+        "serialize_keras_object / deserialize_keras_object (a .keras file's path)",
+        "keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(obj))",
+    ),
+}
+
+
+def write_reproducers(result: dict, directory: Path) -> list[Path]:
+    """One script per (class, argument): the first path and attribute that lost it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written, seen = [], set()
+    for f in result["findings"]:
+        key = (f["family"], f["cls"], f["argument"])
+        if key in seen or "." in f["attribute"]:
+            continue
+        seen.add(key)
+        how, code = _ROUND_TRIPS[f["path"]]
+        arguments = {**_variants_required(f), f["argument"]: f["value"]}
+        path = directory / f"{f['family']}_{f['cls']}_{f['argument']}.py"
+        path.write_text(
+            REPRO.format(
+                cls=f["cls"],
+                argument=f["argument"],
+                value=f["value"],
+                how=how,
+                module=FAMILIES[f["family"]][0].removeprefix("keras."),
+                arguments=arguments,
+                round_trip=code,
+                attribute=f["argument"] if f["attribute"] == "(round trip)" else f["attribute"],
+            )
+        )
+        written.append(path)
+    return written
+
+
+def _variants_required(finding: dict) -> dict:
+    import importlib
+
+    module = importlib.import_module(FAMILIES[finding["family"]][0])
+    return _variants(getattr(module, finding["cls"]))[1]
+
+
+def table(results: list[dict]) -> str:
+    """Markdown: class, argument, attribute and path × release, where a setting is lost."""
+    releases = [r["keras"] for r in results]
+    lost: dict[tuple, set] = {}
+    for result in results:
+        for f in result["findings"]:
+            key = (f["family"], f["cls"], f["argument"], f["attribute"], f["path"])
+            lost.setdefault(key, set()).add(result["keras"])
+    lines = [
+        "| family | class | argument | lost attribute | path | " + " | ".join(releases) + " |",
+        "|---" * (5 + len(releases)) + "|",
+    ]
+    for (family, cls, argument, attribute, path), where in sorted(lost.items()):
+        marks = " | ".join("lost" if r in where else "" for r in releases)
+        lines.append(f"| {family} | `{cls}` | `{argument}` | `{attribute}` | {path} | {marks} |")
+    lines.append("")
+    lines.append("| | " + " | ".join(releases) + " |\n|---" * 1 + "|---" * len(releases) + "|")
+    lines.append("| classes swept | " + " | ".join(str(r["classes"]) for r in results) + " |")
+    lines.append("| arguments varied | " + " | ".join(str(r["arguments"]) for r in results) + " |")
+    lines.append("| findings | " + " | ".join(str(len(r["findings"])) for r in results) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m keras_gate.tools.sweep")
+    parser.add_argument("--out", type=Path, help="write the sweep's JSON here")
+    parser.add_argument("--repro-dir", type=Path, help="one plain-Keras script per finding")
+    parser.add_argument("--families", default=",".join(FAMILIES))
+    parser.add_argument("--table", nargs="+", type=Path, metavar="SWEEP_JSON")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 on a lost setting KNOWN does not list for this release, or on a KNOWN "
+        "entry whose setting is kept now",
+    )
+    args = parser.parse_args(argv)
+    if args.table:
+        print(table([json.loads(p.read_text()) for p in args.table]), end="")
+        return 0
+    unknown = set(args.families.split(",")) - set(FAMILIES)
+    if unknown:
+        parser.error(f"--families: unknown {sorted(unknown)}; known: {', '.join(FAMILIES)}")
+    result = sweep(tuple(args.families.split(",")))
+    if args.out:
+        args.out.write_text(json.dumps(result, indent=1, default=repr))
+    if args.repro_dir:
+        write_reproducers(result, args.repro_dir)
+    print(
+        f"keras {result['keras']}: {result['classes']} classes, {result['arguments']} "
+        f"arguments varied, {len(result['findings'])} findings, "
+        f"{len(result['not_made'])} classes not made (arguments without a known value)"
+    )
+    if args.check:
+        problems = check(result)
+        for line in problems:
+            print(f"  {line}")
+        known = sum(1 for f in result["findings"] if _known_for(f, result["keras"]))
+        print(f"check: {known} findings known, {len(problems)} problem(s)")
+        return 1 if problems else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
