@@ -21,6 +21,7 @@ value does not exist on that release).
 from __future__ import annotations
 
 import argparse
+import functools
 import inspect
 import json
 import sys
@@ -376,37 +377,20 @@ def sweep_class(family: str, cls) -> tuple[list[Finding], dict]:
             ),
         }
         for path, round_trip in paths.items():
+            found = functools.partial(Finding, family, cls.__name__, argument, value, path)
             try:
                 after = settings_of(round_trip(obj), "obj")
             except Exception as error:  # noqa: BLE001 - the round trip itself fails
                 first = (str(error).strip().splitlines() or [""])[0][:160]
                 findings.append(
-                    Finding(
-                        family,
-                        cls.__name__,
-                        argument,
-                        value,
-                        path,
-                        "(round trip)",
-                        "made",
-                        f"raised {type(error).__name__}: {first}",
-                    )
+                    found("(round trip)", "made", f"raised {type(error).__name__}: {first}")
                 )
                 continue
-            for attribute, was in before.items():
-                if attribute in after and after[attribute] != was:
-                    findings.append(
-                        Finding(
-                            family,
-                            cls.__name__,
-                            argument,
-                            value,
-                            path,
-                            attribute.removeprefix("obj."),
-                            was,
-                            after[attribute],
-                        )
-                    )
+            findings += [
+                found(attribute.removeprefix("obj."), was, after[attribute])
+                for attribute, was in before.items()
+                if attribute in after and after[attribute] != was
+            ]
     return findings, counts
 
 
