@@ -36,8 +36,11 @@ class ModelProgress:
         """Group -> seconds its finished cases took (setup + call + teardown)."""
         self.pending: set[str] = set()
         """Every test not finished yet (gate cases and other tests): what is left."""
-        self.finished_s = 0.0
-        """Seconds the finished tests took."""
+        self.finished_s = {True: 0.0, False: 0.0}
+        self.finished_n = {True: 0, False: 0}
+        """Seconds the finished tests took, and how many finished: gate cases (True) and
+        other tests apart, whose paces differ by a hundred times (a model's case against
+        a unit test)."""
         self.measured_s = 0.0
         self.stored_s = 0.0
         """Seconds the finished tests with a stored duration took here, and their stored
@@ -61,12 +64,13 @@ class ModelProgress:
     @pytest.hookimpl(trylast=True)
     def pytest_runtest_logreport(self, report):
         nodeid = plain_nodeid(report.nodeid)
-        self.finished_s += report.duration
+        self.finished_s[nodeid in self.group_of] += report.duration
         if nodeid in self.durations and nodeid in self.pending:
             self.measured_s += report.duration
         if report.when == "teardown" and nodeid in self.pending:
             self.pending.discard(nodeid)
             self.finished += 1
+            self.finished_n[nodeid in self.group_of] += 1
             if nodeid in self.durations:
                 self.stored_s += self.durations[nodeid]
         group = self.group_of.get(nodeid)
@@ -117,9 +121,17 @@ class ModelProgress:
         """Seconds left over the workers, and where the figure comes from: stored
         durations scaled by the speed measured on the finished tests, else the pace."""
         stored = [self.durations[n] for n in self.pending if n in self.durations]
-        pace = self.finished_s / max(self.finished, 1)
+        overall = sum(self.finished_s.values()) / max(self.finished, 1)
+        pace = {
+            kind: self.finished_s[kind] / self.finished_n[kind]
+            if self.finished_n[kind]
+            else overall
+            for kind in (True, False)
+        }
         speed = self.speed()
-        total = sum(stored) * speed + pace * (len(self.pending) - len(stored))
+        total = sum(stored) * speed + sum(
+            pace[n in self.group_of] for n in self.pending if n not in self.durations
+        )
         source = "pace so far"
         if len(stored) >= len(self.pending) / 2:
             source = "stored durations" + (f" x {speed:.2f}" if abs(speed - 1) >= 0.05 else "")

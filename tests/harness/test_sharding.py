@@ -213,3 +213,24 @@ def test_the_time_left_scales_stored_durations_by_the_speed_measured_here():
         )
     assert progress.speed() == 2.0
     assert progress.estimate() == (60.0, "stored durations x 2.00")
+
+
+def test_without_stored_durations_other_tests_go_at_their_own_pace():
+    # The test command: no durations file; a model's cases take seconds each, unit tests
+    # a fraction of one. Before, every test left went at the mean of all (x 25 here).
+    from types import SimpleNamespace
+
+    from keras_gate.distribute.progress import ModelProgress
+
+    progress = ModelProgress(SimpleNamespace(option=SimpleNamespace(numprocesses=1)), {})
+    gate = [f"pyproject.toml::test_round_trip[m-{i}]" for i in range(4)]
+    others = [f"t.py::test_{i}" for i in range(100)]
+    progress.group_of = dict.fromkeys(gate, "m")
+    progress.left = {"m": len(gate)}
+    progress.pending = set(gate + others)
+    for nodeid, seconds in ((gate[0], 10.0), (others[0], 0.1)):
+        progress.pytest_runtest_logreport(
+            SimpleNamespace(nodeid=nodeid, when="teardown", duration=seconds, user_properties=())
+        )
+    left, source = progress.estimate()
+    assert (round(left, 6), source) == (3 * 10.0 + 99 * 0.1, "pace so far")
