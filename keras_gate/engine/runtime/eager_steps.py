@@ -4,7 +4,7 @@ Keras traces a ``train_function`` per model the first time it trains. For the
 gate's few steps that trace is most of the cost and memory: one EfficientNetB0
 ``fine_tuned`` case pair (train, save, reload as ``.keras`` and ``.h5``, one more
 step on each) took 56.3 s and peaked at 2.17 GiB traced, 11.9 s and 1.10 GiB
-eagerly (keras 3.5.0; ``docs/results.md``, "Memory"). Eager steps also put the
+eagerly (keras 3.5.0; ``docs/how-to/sharding.md``, "Memory"). Eager steps also put the
 original and its reload on one code path, so a next-step comparison sees the
 round trip and nothing else. ``run_eagerly`` is not part of the compile config
 a model saves: the saved files are the same.

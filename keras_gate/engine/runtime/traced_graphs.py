@@ -6,7 +6,7 @@ entry in TensorFlow's process-wide gradient registry, and nothing ever removes
 it. The entry's closure holds the traced graph (a whole train step, an export
 trace), so each model's traced functions stayed in a worker after the model was
 dropped: measured +0.18 GiB per trained MobileNetV2, +0.25-0.33 GiB per
-EfficientNetB3 export, never returned (``docs/results.md``, "Memory").
+EfficientNetB3 export, never returned (``docs/how-to/sharding.md``, "Memory").
 
 The gate snapshots the registry when it starts building a model and, once the
 model and everything it traced are released, drops the entries added since.
