@@ -41,10 +41,11 @@ class ModelProgress:
         """Seconds the finished tests took, and how many finished: gate cases (True) and
         other tests apart, whose paces differ by a hundred times (a model's case against
         a unit test)."""
-        self.measured_s = 0.0
-        self.stored_s = 0.0
+        self.measured_s = {True: 0.0, False: 0.0}
+        self.stored_s = {True: 0.0, False: 0.0}
         """Seconds the finished tests with a stored duration took here, and their stored
-        durations: this machine's speed against the one that stored them."""
+        durations, per kind: this machine's speed against the one that stored them (a
+        cold cache slows a model's cases, not the unit tests)."""
         self.finished = 0
         self.done = 0
         self.started = time.monotonic()
@@ -66,13 +67,13 @@ class ModelProgress:
         nodeid = plain_nodeid(report.nodeid)
         self.finished_s[nodeid in self.group_of] += report.duration
         if nodeid in self.durations and nodeid in self.pending:
-            self.measured_s += report.duration
+            self.measured_s[nodeid in self.group_of] += report.duration
         if report.when == "teardown" and nodeid in self.pending:
             self.pending.discard(nodeid)
             self.finished += 1
             self.finished_n[nodeid in self.group_of] += 1
             if nodeid in self.durations:
-                self.stored_s += self.durations[nodeid]
+                self.stored_s[nodeid in self.group_of] += self.durations[nodeid]
         group = self.group_of.get(nodeid)
         if group is None:
             return
@@ -110,12 +111,17 @@ class ModelProgress:
                 reporter.write("\n")
             reporter.write_line(line)
 
-    def speed(self) -> float:
+    def speed(self, kind: bool | None = None) -> float:
         """How much longer than stored the finished tests took here (1: as stored):
-        stored durations come from another machine, a warm cache or a quieter one."""
-        if self.stored_s <= 0 or self.measured_s <= 0:
-            return 1.0
-        return self.measured_s / self.stored_s
+        stored durations come from another machine, a warm cache or a quieter one.
+        ``kind``: of the gate cases (True) or the other tests (False) only, where some of
+        that kind finished; None: of all."""
+        kinds = (True, False) if kind is None else (kind,)
+        measured = sum(self.measured_s[k] for k in kinds)
+        stored = sum(self.stored_s[k] for k in kinds)
+        if stored <= 0 or measured <= 0:
+            return 1.0 if kind is None else self.speed()
+        return measured / stored
 
     def estimate(self) -> tuple[float, str]:
         """Seconds left over the workers, and where the figure comes from: stored
@@ -129,8 +135,11 @@ class ModelProgress:
             for kind in (True, False)
         }
         speed = self.speed()
-        total = sum(stored) * speed + sum(
-            pace[n in self.group_of] for n in self.pending if n not in self.durations
+        total = sum(
+            self.durations[n] * self.speed(n in self.group_of)
+            if n in self.durations
+            else pace[n in self.group_of]
+            for n in self.pending
         )
         source = "pace so far"
         if len(stored) >= len(self.pending) / 2:
