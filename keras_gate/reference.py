@@ -8,7 +8,7 @@ attribute docstrings, the built-in upstream entries from their table::
     python -m keras_gate.reference --write docs/reference   # regenerate
     python -m keras_gate.reference --check docs/reference   # exit 1 if stale
 
-``tests/harness/test_reference_pages.py`` fails when a committed page differs from what
+``tests/harness/test_docs.py`` fails when a committed page differs from what
 this module generates. Imports no Keras.
 """
 
@@ -338,8 +338,9 @@ def tolerances_page() -> str:
         "|original| + peak_rtol * P`, P the largest finite `|original|` of that output. Rows",
         "are chosen by the case's compute dtype and device; a format that runs another",
         "runtime has rows of its own; `@keras_gate.model(tolerance=...)` overrides both.",
-        "Why each row is what it is: [how the gate decides]"
-        "(../explanation/how-the-gate-decides.md).",
+        "Where each row comes from: [deployment formats](../how-to/deployment-formats.md) and",
+        "[results](../results.md#deployment-tolerances); the exact rows of the Keras formats",
+        "are earned by the same-process round trip (`keras_gate/engine/tolerances.py`).",
         "",
         "| where | compute dtype | device | rtol | atol | peak_rtol |",
         "|---|---|---|---|---|---|",
@@ -396,20 +397,25 @@ EXIT_STATUSES = (
     (
         "`python -m keras_gate.tools.durations`",
         "0 / 2",
-        "written / a test measured by two shards of one run",
+        "written / a durations file that cannot be read or merged (a test measured by two "
+        "shards of one run)",
     ),
     (
         "`python -m keras_gate.tools.sweep --check`",
-        "0 / 1",
+        "0 / 1 / 2",
         "every lost setting is a known one, within its range / a new lost setting, or a known "
-        "one kept now",
+        "one kept now / a bad option or `--table` file",
     ),
-    ("`python -m keras_gate.tools.compatibility`", "0 / 2", "written / no verdict file"),
+    (
+        "`python -m keras_gate.tools.compatibility`",
+        "0 / 2",
+        "written / a verdicts file that cannot be read",
+    ),
     (
         "`python -m keras_gate.bisect`",
-        "0",
-        "the first release where the verdict changes, "
-        "printed; stops with a message where no release or no run can be judged",
+        "0 / 1",
+        "the first release where the verdict changes, printed / stopped with a message: no "
+        "release in the range, or a release whose run cannot be judged",
     ),
 )
 """(command, status, meaning): what each command's exit status says."""

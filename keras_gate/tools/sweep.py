@@ -178,7 +178,8 @@ KNOWN: tuple[KnownLoss, ...] = (
         "RandomShear",
         "x_factor|y_factor",
         ">=3.10.0",
-        "from_config(get_config()) raises TypeError: the config's factors cannot be given back",
+        "get_config() writes x_factor=0.5 as (-0.5, 0.5), which the constructor refuses "
+        "(a factor in [0, 1]): from_config raises TypeError",
     ),
     KnownLoss(
         "initializers",
@@ -343,6 +344,17 @@ def _variants(cls):
     return variants, required
 
 
+def _round_trips(keras) -> dict:
+    """The two ways an object comes back: its class from its config, and what a ``.keras``
+    file stores for it."""
+    return {
+        "from_config": lambda o: type(o).from_config(o.get_config()),
+        "serialize": lambda o: keras.saving.deserialize_keras_object(
+            keras.saving.serialize_keras_object(o)
+        ),
+    }
+
+
 def sweep_class(family: str, cls) -> tuple[list[Finding], dict]:
     """The findings of one class, and counts of what was tried."""
     import keras
@@ -370,13 +382,7 @@ def sweep_class(family: str, cls) -> tuple[list[Finding], dict]:
         before = settings_of(obj, "obj")
         if before.get(f"obj.{argument}") == default.get(f"obj.{argument}"):
             counts["unobservable"] += 1  # kept under another name, or not kept at all
-        paths = {
-            "from_config": lambda o: type(o).from_config(o.get_config()),
-            "serialize": lambda o: keras.saving.deserialize_keras_object(
-                keras.saving.serialize_keras_object(o)
-            ),
-        }
-        for path, round_trip in paths.items():
+        for path, round_trip in _round_trips(keras).items():
             found = functools.partial(Finding, family, cls.__name__, argument, value, path)
             try:
                 after = settings_of(round_trip(obj), "obj")
@@ -409,6 +415,10 @@ def sweep(families=tuple(FAMILIES)) -> dict:
         "backend": keras.backend.backend(),
         "classes": len(tried),
         "arguments": sum(c["arguments"] for c in tried.values()),
+        # Of those: a value the class refused, and a value its settings do not show (kept
+        # under another name, or derived): neither can show a loss.
+        "values_refused": sum(c["not_made"] for c in tried.values()),
+        "values_unobservable": sum(c["unobservable"] for c in tried.values()),
         "not_made": {k: c["needs"] for k, c in tried.items() if "needs" in c},
         "swept": sorted(k for k, c in tried.items() if "needs" not in c),
         "findings": [asdict(f) for f in findings],
@@ -505,11 +515,16 @@ def table(results: list[dict]) -> str:
     for (family, cls, argument, attribute, path), where in sorted(lost.items()):
         marks = " | ".join("lost" if r in where else "" for r in releases)
         lines.append(f"| {family} | `{cls}` | `{argument}` | `{attribute}` | {path} | {marks} |")
-    lines.append("")
-    lines.append("| | " + " | ".join(releases) + " |\n|---" * 1 + "|---" * len(releases) + "|")
-    lines.append("| classes swept | " + " | ".join(str(r["classes"]) for r in results) + " |")
-    lines.append("| arguments varied | " + " | ".join(str(r["arguments"]) for r in results) + " |")
-    lines.append("| findings | " + " | ".join(str(len(r["findings"])) for r in results) + " |")
+    lines += ["", "| | " + " | ".join(releases) + " |", "|---" * (1 + len(releases)) + "|"]
+    counts = (
+        ("classes swept", lambda r: r["classes"]),
+        ("arguments varied", lambda r: r["arguments"]),
+        ("of those, values refused", lambda r: r.get("values_refused", "?")),
+        ("of those, values not shown by the settings", lambda r: r.get("values_unobservable", "?")),
+        ("findings (both paths)", lambda r: len(r["findings"])),
+    )
+    for label, count in counts:
+        lines.append(f"| {label} | " + " | ".join(str(count(r)) for r in results) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -527,7 +542,12 @@ def main(argv=None) -> int:
     )
     args = parser.parse_args(argv)
     if args.table:
-        print(table([json.loads(p.read_text()) for p in args.table]), end="")
+        try:
+            results = [json.loads(p.read_text()) for p in args.table]
+        except (OSError, ValueError) as error:
+            print(f"keras_gate.tools.sweep: --table: {error}", file=sys.stderr)
+            return 2
+        print(table(results), end="")
         return 0
     unknown = set(args.families.split(",")) - set(FAMILIES)
     if unknown:
@@ -539,7 +559,9 @@ def main(argv=None) -> int:
         write_reproducers(result, args.repro_dir)
     print(
         f"keras {result['keras']}: {result['classes']} classes, {result['arguments']} "
-        f"arguments varied, {len(result['findings'])} findings, "
+        f"arguments varied ({result['values_refused']} values refused, "
+        f"{result['values_unobservable']} not shown by the settings), "
+        f"{len(result['findings'])} findings, "
         f"{len(result['not_made'])} classes not made (arguments without a known value)"
     )
     if args.check:

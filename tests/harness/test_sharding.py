@@ -234,3 +234,25 @@ def test_without_stored_durations_other_tests_go_at_their_own_pace():
         )
     left, source = progress.estimate()
     assert (round(left, 6), source) == (3 * 10.0 + 99 * 0.1, "pace so far")
+
+
+def test_a_cold_model_slows_its_own_kind_not_the_unit_tests():
+    # A cold weight cache makes a model's cases slower than stored; the unit tests left
+    # run as stored. One speed for all would have scaled the 100 unit tests by 2 too.
+    from types import SimpleNamespace
+
+    from keras_gate.distribute.progress import ModelProgress
+
+    gate = [f"pyproject.toml::test_round_trip[m-{i}]" for i in range(2)]
+    others = [f"t.py::test_{i}" for i in range(101)]
+    stored = {**dict.fromkeys(gate, 10.0), **dict.fromkeys(others, 0.1)}
+    progress = ModelProgress(SimpleNamespace(option=SimpleNamespace(numprocesses=1)), stored)
+    progress.group_of = dict.fromkeys(gate, "m")
+    progress.left = {"m": len(gate)}
+    progress.pending = set(stored)
+    for nodeid, seconds in ((gate[0], 20.0), (others[0], 0.1)):
+        progress.pytest_runtest_logreport(
+            SimpleNamespace(nodeid=nodeid, when="teardown", duration=seconds, user_properties=())
+        )
+    left, _ = progress.estimate()
+    assert round(left, 6) == 1 * 10.0 * 2 + 100 * 0.1
