@@ -58,6 +58,7 @@ from keras_gate.distribute.scheduling import (
 )
 from keras_gate.distribute.sharding import SHARD_KEY, receive_plan, send_plan, take_over_split
 from keras_gate.engine.runtime.notices import WARNING_FILTERS, silence_keras_notices
+from keras_gate.engine.runtime.startup_lines import hold_startup_lines
 from keras_gate.engine.runtime.versions import (
     keras_backend,
     keras_version,
@@ -202,7 +203,14 @@ def pytest_addoption(parser):
     )
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config, parser, args):
+    # Before any conftest can import Keras: TensorFlow's start-up lines once per run.
+    hold_startup_lines()
+
+
 def pytest_configure(config):
+    hold_startup_lines()  # where the plugin came too late for the hook above
     unsupported = unsupported_keras()
     if unsupported:
         raise pytest.UsageError(f"keras gate: {unsupported}")

@@ -146,6 +146,24 @@ def options_page() -> str:
     return "\n".join(lines) + "\n"
 
 
+def _keras_min(fmt) -> str:
+    if not fmt.keras_min:
+        return "any"
+    later = ", ".join(f"{b} ≥ {release}" for b, release in fmt.backend_keras_min.items())
+    return f"≥ {fmt.keras_min}" + (f" ({later})" if later else "")
+
+
+def _extras(fmt) -> str:
+    if not fmt.extra:
+        return "-"
+    others = ", ".join(
+        f"{backend}: `{extra}`"
+        for backend, (_, extra) in fmt.backend_requires.items()
+        if extra != fmt.extra
+    )
+    return f"`{fmt.extra}`" + (f" ({others})" if others else "")
+
+
 def _promise(fmt, carried: bool) -> str:
     if not fmt.is_model:
         return "- (not a Keras model)"
@@ -171,8 +189,8 @@ def formats_page() -> str:
     for fmt in all_formats():
         lines.append(
             f"| `{fmt.name}` | {_cell(fmt.description)} | {'core' if fmt.core else 'opt-in'} "
-            f"| {f'`{fmt.extra}`' if fmt.extra else '-'} "
-            f"| {f'≥ {fmt.keras_min}' if fmt.keras_min else 'any'} "
+            f"| {_extras(fmt)} "
+            f"| {_keras_min(fmt)} "
             f"| {', '.join(fmt.backends) or 'all'} "
             f"| {_promise(fmt, fmt.carries_compile)} "
             f"| {_promise(fmt, fmt.carries_optimizer_state)} |"

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from keras_gate.engine.known_failures import KnownFailure
+from keras_gate.engine.lost_settings import LOST_SETTINGS, LostSetting
 
 
 def op_nodes(model) -> list[str]:
@@ -150,6 +151,98 @@ def _h5_entry(**fields) -> KnownFailure:
     return KnownFailure(models="*", format="h5", **fields)
 
 
+_FAMILY_BASE = {
+    "layers": "layers.Layer",
+    "losses": "losses.Loss",
+    "metrics": "metrics.Metric",
+    "initializers": "initializers.Initializer",
+}
+"""The Keras base class of each sweep family a model can hold."""
+
+_LOST_SETTING_FORMATS = {
+    # A loss or metric lives in the compile setup, which these write as a config
+    # (clone and from_config recompile from the model's compile config).
+    "losses": "keras_v3|h5|clone|from_config",
+    "metrics": "keras_v3|h5|clone|from_config",
+    # A layer (and what it holds) is rebuilt from its config by these; the weights-only
+    # formats rebuild the architecture from model.to_json().
+    "layers": "keras_v3|h5|clone|from_config|preset|weights_h5|sharded_weights",
+    "initializers": "keras_v3|h5|clone|from_config|preset|weights_h5|sharded_weights",
+}
+
+_LOST_SETTING_EFFECTS = {
+    # What else a lost setting changes, by where the object acts.
+    "losses": "|evaluate: *|training step: *",
+    "metrics": "|evaluate: *|training step: *",
+    "layers": "|predictions: *|training pass: *|evaluate: *|training step: *",
+    "initializers": "",  # acts only when variables are made: nothing else changes
+}
+
+
+def _not_rebuilt(lost: LostSetting):
+    """The objects of the row's classes in a model whose setting their own config does
+    not rebuild (``type(obj).from_config(obj.get_config())``, compared as the settings
+    check compares), each by its path."""
+    import re
+
+    def trigger(model) -> Met | None:
+        import keras
+
+        from keras_gate.engine.runtime.object_state import held_objects, settings_of
+
+        base = keras
+        for part in _FAMILY_BASE[lost.family].split("."):
+            base = getattr(base, part)
+        classes, arguments = lost.classes.split("|"), lost.argument.split("|")
+        hits = []
+        for path, obj in held_objects(model).items():
+            if type(obj).__name__ not in classes or not isinstance(obj, base):
+                continue
+            try:
+                rebuilt = type(obj).from_config(obj.get_config())
+            except Exception:  # the config does not make the object again
+                if lost.raises:
+                    hits.append((path, type(obj).__name__))
+                continue
+            before, after = settings_of(obj, path), settings_of(rebuilt, path)
+            hits += [
+                (f"{path}.{argument}", type(obj).__name__)
+                for argument in arguments
+                if f"{path}.{argument}" in before
+                and before[f"{path}.{argument}"] != after.get(f"{path}.{argument}")
+            ]
+        if not hits:
+            return None
+        what = ", ".join(f"{where} ({cls})" for where, cls in hits)
+        if lost.raises:
+            return Met(f"{what}, whose config does not rebuild it")
+        where = "|".join(re.escape(p) for p, _ in hits)
+        return Met(f"{what} set away from what its config rebuilds", f"settings: ({where}): ")
+
+    return trigger
+
+
+def _lost_setting_failure(lost: LostSetting) -> UpstreamFailure:
+    arguments = "|".join(f"*.{argument}: *" for argument in lost.argument.split("|"))
+    settings = "|".join(f"settings: {pattern}" for pattern in arguments.split("|"))
+    entry = KnownFailure(
+        id=f"lost-setting-{lost.id}",
+        models="*",
+        format=_LOST_SETTING_FORMATS[lost.family],
+        keras=lost.keras,
+        error="RoundTripError" if lost.raises else "StateMismatch",
+        match=r"(load|copy) failed: TypeError" if lost.raises else "settings: ",
+        explains="load: *" if lost.raises else settings + _LOST_SETTING_EFFECTS[lost.family],
+        reason=f"{lost.classes.replace('|', ', ')}: {lost.reason} ({lost.reproducers()[0]})",
+    )
+    way_out = (
+        "leave the argument at its default, or register a subclass whose get_config() "
+        "writes it (keras.saving.register_keras_serializable)"
+        + (", or upgrade Keras" if "<" in lost.keras else "")
+    )
+    return UpstreamFailure(entry, _not_rebuilt(lost), way_out)
+
+
 UPSTREAM: tuple[UpstreamFailure, ...] = (
     UpstreamFailure(
         _h5_entry(
@@ -238,6 +331,7 @@ UPSTREAM: tuple[UpstreamFailure, ...] = (
         _compiled_with(_string_losses),
         "save as .keras; or compile with the loss object (keras.losses.MeanSquaredError())",
     ),
+    *(_lost_setting_failure(lost) for lost in LOST_SETTINGS),
 )
 """Every upstream defect the plugin knows for any model."""
 

@@ -28,6 +28,8 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from keras_gate.engine.lost_settings import LOST_SETTINGS, LostSetting
+
 FAMILIES = {
     "layers": ("keras.layers", "Layer"),
     "losses": ("keras.losses", "Loss"),
@@ -122,103 +124,11 @@ SKIPPED_ARGUMENTS = {"name", "dtype", "trainable", "autocast", "input_shape", "b
 gate's other checks cover them; sweeping them for every class says nothing new."""
 
 
-@dataclass(frozen=True)
-class KnownLoss:
-    """A setting Keras is known to lose, over the releases ``keras`` names: the sweep's
-    known failures (strict, as the gate's: ``--check`` is red when one no longer holds)."""
-
-    family: str
-    classes: str
-    """Class names, ``|``-joined."""
-    argument: str
-    keras: str
-    """PEP 440 specifier of the releases seen losing it (the sweep's oldest is 3.10.0)."""
-    reason: str
-
-
-_IMAGE_LAYERS = (
-    "AugMix|AutoContrast|CutMix|Equalization|MaxNumBoundingBoxes|MixUp|RandAugment|"
-    "RandomBrightness|RandomColorDegeneration|RandomColorJitter|RandomContrast|"
-    "RandomElasticTransform|RandomErasing|RandomGaussianBlur|RandomGrayscale|RandomHue|"
-    "RandomInvert|RandomPerspective|RandomSaturation|RandomSharpness|Solarization"
-)
-
-KNOWN: tuple[KnownLoss, ...] = (
-    KnownLoss(
-        "layers",
-        _IMAGE_LAYERS,
-        "data_format",
-        ">=3.10.0,<3.15.0",
-        "get_config() omitted data_format: a channels_first layer came back channels_last "
-        "(fixed by keras PR #23023 in 3.15.0)",
-    ),
-    KnownLoss(
-        "layers",
-        "AugMix",
-        "chain_depth",
-        ">=3.10.0,<3.14.0",
-        "get_config() swapped chain_depth and num_chains",
-    ),
-    KnownLoss(
-        "layers",
-        "AugMix",
-        "num_chains",
-        ">=3.10.0,<3.14.0",
-        "get_config() swapped chain_depth and num_chains",
-    ),
-    KnownLoss(
-        "layers",
-        "MaxNumBoundingBoxes",
-        "fill_value",
-        ">=3.10.0,<3.16.0.dev0",
-        "get_config() omits fill_value",
-    ),
-    KnownLoss(
-        "layers",
-        "RandomShear",
-        "x_factor|y_factor",
-        ">=3.10.0",
-        "get_config() writes x_factor=0.5 as (-0.5, 0.5), which the constructor refuses "
-        "(a factor in [0, 1]): from_config raises TypeError",
-    ),
-    KnownLoss(
-        "initializers",
-        "Identity",
-        "gain",
-        ">=3.10.0,<3.16.0.dev0",
-        "get_config() omits gain",
-    ),
-    KnownLoss(
-        "losses",
-        "Huber",
-        "delta",
-        ">=3.10.0,<3.16.0.dev0",
-        "get_config() omits delta: evaluate and training use delta=1.0 after a reload",
-    ),
-    KnownLoss(
-        "losses",
-        "CosineSimilarity|SparseCategoricalCrossentropy",
-        "axis",
-        ">=3.10.0,<3.16.0.dev0",
-        "get_config() omits axis",
-    ),
-    KnownLoss(
-        "metrics",
-        "CosineSimilarity",
-        "axis",
-        ">=3.10.0,<3.16.0.dev0",
-        "get_config() omits axis",
-    ),
-)
-"""Every lost setting the sweep found on keras 3.10.0 ... 3.15.1 and keras-nightly
-3.16.0.dev2026102704, each with a reproducer in ``docs/reproducers/sweep/``."""
-
-
-def _known_for(finding: dict, version: str) -> KnownLoss | None:
+def _known_for(finding: dict, version: str) -> LostSetting | None:
     from packaging.specifiers import SpecifierSet
     from packaging.version import Version
 
-    for known in KNOWN:
+    for known in LOST_SETTINGS:
         if (
             known.family == finding["family"]
             and finding["cls"] in known.classes.split("|")
@@ -241,7 +151,7 @@ def check(result: dict) -> list[str]:
         if _known_for({"family": family, "cls": cls, "argument": argument}, version) is None:
             problems.append(f"new: {family}.{cls}({argument}=...) is lost on keras {version}")
     swept = set(result.get("swept", ()))
-    for known in KNOWN:
+    for known in LOST_SETTINGS:
         if Version(version) not in SpecifierSet(known.keras, prereleases=True):
             continue
         for cls in known.classes.split("|"):
@@ -529,6 +439,9 @@ def table(results: list[dict]) -> str:
 
 
 def main(argv=None) -> int:
+    from keras_gate.engine.runtime.startup_lines import hold_startup_lines
+
+    hold_startup_lines()  # TensorFlow's start-up lines once, not twice
     parser = argparse.ArgumentParser(prog="python -m keras_gate.tools.sweep")
     parser.add_argument("--out", type=Path, help="write the sweep's JSON here")
     parser.add_argument("--repro-dir", type=Path, help="one plain-Keras script per finding")
@@ -537,8 +450,8 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--check",
         action="store_true",
-        help="exit 1 on a lost setting KNOWN does not list for this release, or on a KNOWN "
-        "entry whose setting is kept now",
+        help="exit 1 on a lost setting LOST_SETTINGS does not list for this release, or on "
+        "a LOST_SETTINGS entry whose setting is kept now",
     )
     args = parser.parse_args(argv)
     if args.table:

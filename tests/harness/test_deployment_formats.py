@@ -444,6 +444,17 @@ def test_onnx_names_what_each_backend_needs():
     onnx = get_format("onnx")
     assert onnx.backend_requires["jax"] == (("jax2onnx",), "onnx-jax")
     assert onnx.backend_requires["tensorflow"] == (("tf2onnx",), "onnx")
+    assert onnx.backend_requires["torch"] == (("onnxscript",), "onnx-torch")
+
+
+def test_litert_runs_on_torch_from_the_release_that_exports_it(monkeypatch):
+    from keras_gate.engine.formats import get_format
+    from keras_gate.engine.runtime import versions
+
+    litert = get_format("litert")
+    assert "jax" in litert.unsupported_on("jax")  # Keras has no LiteRT exporter for jax
+    monkeypatch.setattr(versions, "keras_version", lambda: "3.14.1")
+    assert litert.unsupported_on("torch") == "litert needs keras >= 3.15.0 on torch; this is 3.14.1"
 
 
 def test_a_backend_s_own_exporter_is_named_with_its_extra():

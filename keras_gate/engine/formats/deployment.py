@@ -394,8 +394,13 @@ DEPLOYMENT_FORMATS: tuple[RoundTripFormat, ...] = (
         memory=_onnx_export_memory,
         requires=("onnxruntime", "onnx"),
         extra="onnx",
-        # Keras exports through tf2onnx on tensorflow and jax2onnx on jax.
-        backend_requires={"tensorflow": (("tf2onnx",), "onnx"), "jax": (("jax2onnx",), "onnx-jax")},
+        # Keras exports through tf2onnx on tensorflow, jax2onnx on jax and torch.onnx's
+        # dynamo exporter (which imports onnxscript) on torch.
+        backend_requires={
+            "tensorflow": (("tf2onnx",), "onnx"),
+            "jax": (("jax2onnx",), "onnx-jax"),
+            "torch": (("onnxscript",), "onnx-torch"),
+        },
         keras_min="3.8.0",
         core=False,
         deployment=True,
@@ -421,7 +426,10 @@ DEPLOYMENT_FORMATS: tuple[RoundTripFormat, ...] = (
         requires=("ai_edge_litert",),
         extra="litert",
         keras_min="3.13.0",
-        backends=("tensorflow",),
+        # Keras has no LiteRT exporter for jax; on torch it converts with litert-torch.
+        backends=("tensorflow", "torch"),
+        backend_requires={"torch": (("litert_torch",), "litert-torch")},
+        backend_keras_min={"torch": "3.15.0"},
         core=False,
         deployment=True,
         repro=_export_repro(

@@ -71,6 +71,9 @@ class RoundTripFormat:
     keras_min: str = ""
     """The first Keras release with this path (``model.export(format=...)``); older
     releases skip its cases."""
+    backend_keras_min: Mapping = field(default_factory=dict, hash=False, compare=False)
+    """``{backend: release}`` where the path came to a backend later than
+    :attr:`keras_min` (LiteRT on torch: 3.15.0)."""
     deployment: bool = False
     """An artifact for another runtime: opt-in everywhere (a model names it; the
     suite runs it with ``--scenarios=deploy``)."""
@@ -128,13 +131,15 @@ class RoundTripFormat:
                 f"{self.name} ({self.description}) needs the {'/'.join(self.backends)} "
                 f"backend; this run uses {backend}"
             )
-        if self.keras_min:
+        keras_min = self.backend_keras_min.get(backend, self.keras_min)
+        if keras_min:
             from packaging.version import Version
 
             from keras_gate.engine.runtime.versions import keras_version
 
-            if Version(keras_version()) < Version(self.keras_min):
-                return f"{self.name} needs keras >= {self.keras_min}; this is {keras_version()}"
+            if Version(keras_version()) < Version(keras_min):
+                on = f" on {backend}" if backend in self.backend_keras_min else ""
+                return f"{self.name} needs keras >= {keras_min}{on}; this is {keras_version()}"
         modules, extra = self.backend_requires.get(backend, ((), self.extra))
         missing = [
             name for name in (*self.requires, *modules) if importlib.util.find_spec(name) is None

@@ -140,9 +140,15 @@ def _plain(value):
     return _NOT_PLAIN
 
 
-def _object_state(obj, prefix: str, found: dict, nested: tuple, depth: int, rules) -> None:
-    """Every plain attribute of ``obj`` under ``prefix``, nested Keras objects recursively."""
+def _object_state(
+    obj, prefix: str, found: dict, nested: tuple, depth: int, rules, objects=None
+) -> None:
+    """Every plain attribute of ``obj`` under ``prefix``, nested Keras objects recursively
+    (and each object itself by its path, into ``objects`` where given)."""
     import keras
+
+    if objects is not None:
+        objects[prefix] = obj
 
     attributes = dict(vars(obj))
     for private in FLATTENED:
@@ -161,12 +167,12 @@ def _object_state(obj, prefix: str, found: dict, nested: tuple, depth: int, rule
         path = f"{prefix}.{attribute}"
         if isinstance(value, keras.layers.Layer):
             if not hasattr(value, "layers") and depth < _DEPTH:  # a wrapped layer's own
-                _object_state(value, path, found, nested, depth + 1, rules)
+                _object_state(value, path, found, nested, depth + 1, rules, objects)
             continue
         if isinstance(value, nested):
             found[path] = type(value).__name__
             if depth < _DEPTH:
-                _object_state(value, path, found, nested, depth + 1, rules)
+                _object_state(value, path, found, nested, depth + 1, rules, objects)
             continue
         plain = _plain(value)
         if plain is not _NOT_PLAIN:
@@ -177,12 +183,25 @@ def object_state(model, compiled: bool = True, rules=RULES) -> dict[str, object]
     """``{path: plain value}`` of every object ``model`` holds (``layer/path.attribute``,
     ``loss.delta``, ``optimizer.learning_rate.decay_rate``). ``compiled``: include the
     loss, metrics and optimizer (where the format carries the compile setup)."""
+    return _walk(model, compiled, rules)
+
+
+def held_objects(model, compiled: bool = True) -> dict[str, object]:
+    """``{path: object}`` of every Keras object ``model`` holds, by the paths
+    :func:`object_state` gives their settings under (layers, their initializers and the
+    like, and for a compiled model its loss, metrics and optimizer)."""
+    objects: dict[str, object] = {}
+    _walk(model, compiled, RULES, objects)
+    return objects
+
+
+def _walk(model, compiled: bool, rules, objects=None) -> dict[str, object]:
     nested = _nested_types()
     found: dict[str, object] = {}
     for path, layer in layers_by_path(model).items():
-        _object_state(layer, path, found, nested, 0, rules)
+        _object_state(layer, path, found, nested, 0, rules, objects)
     if compiled and getattr(model, "compiled", False):
-        _compiled_state(model, found, nested, rules)
+        _compiled_state(model, found, nested, rules, objects)
     return found
 
 
@@ -195,7 +214,7 @@ def settings_of(obj, prefix: str = "", rules=RULES) -> dict[str, object]:
     return found
 
 
-def _compiled_state(model, found: dict, nested: tuple, rules) -> None:
+def _compiled_state(model, found: dict, nested: tuple, rules, objects=None) -> None:
     import keras
 
     losses = getattr(model, "loss", None)
@@ -211,7 +230,7 @@ def _compiled_state(model, found: dict, nested: tuple, rules) -> None:
                 pass
         if isinstance(loss, keras.losses.Loss):
             found[path] = type(loss).__name__
-            _object_state(loss, path, found, nested, 1, rules)
+            _object_state(loss, path, found, nested, 1, rules, objects)
         elif _plain(loss) is not _NOT_PLAIN:
             found[path] = _plain(loss)
     metrics = getattr(getattr(model, "_compile_metrics", None), "_user_metrics", None)
@@ -219,11 +238,11 @@ def _compiled_state(model, found: dict, nested: tuple, rules) -> None:
         if isinstance(metric, keras.metrics.Metric):
             path = f"metrics.{index}"
             found[path] = type(metric).__name__
-            _object_state(metric, path, found, nested, 1, rules)
+            _object_state(metric, path, found, nested, 1, rules, objects)
     optimizer = getattr(model, "optimizer", None)
     if isinstance(optimizer, keras.optimizers.Optimizer):
         found["optimizer"] = type(optimizer).__name__
-        _object_state(optimizer, "optimizer", found, nested, 1, rules)
+        _object_state(optimizer, "optimizer", found, nested, 1, rules, objects)
 
 
 def state_differences(original: dict, revived: dict) -> list[tuple[str, object, object]]:
