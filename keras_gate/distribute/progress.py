@@ -3,10 +3,14 @@
 pytest's ``[ 42%]`` counts tests; a gate run's time goes into building models, so
 the unit a user can follow is the model: ``keras gate: 3/19 models done
 (EfficientNetB4: 12 cases, 95 s), 6 min 10 s elapsed, about 14 min left``. The
-estimate covers every test left (other tests too): their stored durations
-(pytest-split's ``--durations-path``, where it has them), else the seconds per
-test measured so far, over the workers. Runs in the xdist controller, from the node ids the
-workers collected (each grouped case ends in ``@<group>``) and the reports.
+estimate covers every test left (other tests too): the work left, in stored durations
+(pytest-split's ``--durations-path``, where it has them; else the seconds per test of
+its kind measured so far), at the rate this run has got through work so far — elapsed
+wall-clock time against the work done, the running tests' share included. A wall-clock
+rate carries what per-test durations leave out (worker start, fixtures, two workers
+sharing two cores, a cold weight cache) and needs no worker count. Runs in the xdist
+controller, from the node ids the workers collected (each grouped case ends in
+``@<group>``) and the reports.
 """
 
 from __future__ import annotations
@@ -41,14 +45,16 @@ class ModelProgress:
         """Seconds the finished tests took, and how many finished: gate cases (True) and
         other tests apart, whose paces differ by a hundred times (a model's case against
         a unit test)."""
-        self.measured_s = {True: 0.0, False: 0.0}
-        self.stored_s = {True: 0.0, False: 0.0}
-        """Seconds the finished tests with a stored duration took here, and their stored
-        durations, per kind: this machine's speed against the one that stored them (a
-        cold cache slows a model's cases, not the unit tests)."""
+        self._seconds: dict[str, float] = {}
+        """Node id -> measured seconds of its setup and call (until its teardown)."""
+        self.work_done = 0.0
+        """Stored seconds of the finished tests (measured seconds where none is stored)."""
+        self.running: dict[str, float] = {}
+        """Node id -> when a worker started it (the controller's clock)."""
         self.finished = 0
         self.done = 0
-        self.started = time.monotonic()
+        self.clock = time.monotonic
+        self.started = self.clock()
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_node_collection_finished(self, node, ids):
@@ -60,20 +66,25 @@ class ModelProgress:
             if group is not None:
                 self.group_of[plain_nodeid(nodeid)] = group
                 self.left[group] = self.left.get(group, 0) + 1
-        self.started = time.monotonic()
+        self.started = self.clock()
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_runtest_logstart(self, nodeid, location):
+        self.running.setdefault(plain_nodeid(nodeid), self.clock())
 
     @pytest.hookimpl(trylast=True)
     def pytest_runtest_logreport(self, report):
         nodeid = plain_nodeid(report.nodeid)
         self.finished_s[nodeid in self.group_of] += report.duration
-        if nodeid in self.durations and nodeid in self.pending:
-            self.measured_s[nodeid in self.group_of] += report.duration
         if report.when == "teardown" and nodeid in self.pending:
             self.pending.discard(nodeid)
+            self.running.pop(nodeid, None)
             self.finished += 1
             self.finished_n[nodeid in self.group_of] += 1
-            if nodeid in self.durations:
-                self.stored_s[nodeid in self.group_of] += self.durations[nodeid]
+            measured = self._seconds.pop(nodeid, 0.0) + report.duration
+            self.work_done += self.durations.get(nodeid, measured)
+        elif nodeid in self.pending:
+            self._seconds[nodeid] = self._seconds.get(nodeid, 0.0) + report.duration
         group = self.group_of.get(nodeid)
         if group is None:
             return
@@ -111,22 +122,10 @@ class ModelProgress:
                 reporter.write("\n")
             reporter.write_line(line)
 
-    def speed(self, kind: bool | None = None) -> float:
-        """How much longer than stored the finished tests took here (1: as stored):
-        stored durations come from another machine, a warm cache or a quieter one.
-        ``kind``: of the gate cases (True) or the other tests (False) only, where some of
-        that kind finished; None: of all."""
-        kinds = (True, False) if kind is None else (kind,)
-        measured = sum(self.measured_s[k] for k in kinds)
-        stored = sum(self.stored_s[k] for k in kinds)
-        if stored <= 0 or measured <= 0:
-            return 1.0 if kind is None else self.speed()
-        return measured / stored
-
     def estimate(self) -> tuple[float, str]:
-        """Seconds left over the workers, and where the figure comes from: stored
-        durations scaled by the speed measured on the finished tests, else the pace."""
-        stored = [self.durations[n] for n in self.pending if n in self.durations]
+        """Seconds left, and where the figure comes from: the work left (stored durations,
+        else each kind's pace so far) at the wall-clock rate of the work done so far; before
+        any work is done, the work left over the workers."""
         overall = sum(self.finished_s.values()) / max(self.finished, 1)
         pace = {
             kind: self.finished_s[kind] / self.finished_n[kind]
@@ -134,21 +133,37 @@ class ModelProgress:
             else overall
             for kind in (True, False)
         }
-        speed = self.speed()
-        total = sum(
-            self.durations[n] * self.speed(n in self.group_of)
-            if n in self.durations
-            else pace[n in self.group_of]
-            for n in self.pending
+
+        def expected(nodeid: str) -> float:
+            if nodeid in self.durations:
+                return self.durations[nodeid]
+            return pace[nodeid in self.group_of]
+
+        now = self.clock()
+        # A running test's share of its work: the time it has run, up to its whole.
+        under_way = sum(
+            min(now - started, expected(n))
+            for n, started in self.running.items()
+            if n in self.pending
         )
-        source = "pace so far"
-        if len(stored) >= len(self.pending) / 2:
-            source = "stored durations" + (f" x {speed:.2f}" if abs(speed - 1) >= 0.05 else "")
+        left = sum(expected(n) for n in self.pending) - under_way
+        done = self.work_done + under_way
+        stored = sum(1 for n in self.pending if n in self.durations)
+        source = "stored durations" if stored >= len(self.pending) / 2 else "pace so far"
+        elapsed = now - self.started
+        if done > 0 and elapsed > 0:
+            rate = elapsed / done
+            speed = rate * self._workers()  # how much longer than stored, per worker
+            if source != "pace so far" and abs(speed - 1) >= 0.05:
+                source += f" x {speed:.2f}"
+            return max(left, 0.0) * rate, source
+        return max(left, 0.0) / self._workers(), source
+
+    def _workers(self) -> int:
         try:
-            workers = max(int(self.config.option.numprocesses), 1)
+            return max(int(self.config.option.numprocesses), 1)
         except (TypeError, ValueError):
-            workers = 1
-        return total / workers, source
+            return 1
 
 
 def _minutes(seconds: float) -> str:

@@ -49,7 +49,8 @@ IMAGE_LAYERS = (
     "AugMix|AutoContrast|CutMix|Equalization|MaxNumBoundingBoxes|MixUp|RandAugment|"
     "RandomBrightness|RandomColorDegeneration|RandomColorJitter|RandomContrast|"
     "RandomElasticTransform|RandomErasing|RandomGaussianBlur|RandomGrayscale|RandomHue|"
-    "RandomInvert|RandomPerspective|RandomSaturation|RandomSharpness|Solarization"
+    "RandomInvert|RandomPerspective|RandomPosterization|RandomSaturation|RandomSharpness|"
+    "Solarization"
 )
 
 LOST_SETTINGS: tuple[LostSetting, ...] = (
@@ -87,6 +88,22 @@ LOST_SETTINGS: tuple[LostSetting, ...] = (
         "get_config() writes x_factor=0.5 as (-0.5, 0.5), which the constructor refuses "
         "(a factor in [0, 1]): from_config raises TypeError",
         raises=True,
+    ),
+    LostSetting(
+        "input-layer-optional",
+        "layers",
+        "InputLayer",
+        "optional",
+        ">=3.10.0,<3.13.0",
+        "get_config() omitted optional: an optional input came back required",
+    ),
+    LostSetting(
+        "category-encoding-sparse",
+        "layers",
+        "CategoryEncoding",
+        "sparse",
+        ">=3.10.0,<3.16.0.dev0",
+        "get_config() omits sparse: a sparse output comes back dense",
     ),
     LostSetting(
         "identity-gain",

@@ -101,6 +101,71 @@ def _optimizer_slots(model) -> str | None:
     return f"{type(optimizer).__name__} slot variables ({len(slots)})" if slots else None
 
 
+def _attention_dot(model) -> Met | None:
+    import keras
+
+    from keras_gate.engine.runtime.layer_tree import layers_by_path
+
+    found = [
+        path
+        for path, layer in layers_by_path(model).items()
+        if isinstance(layer, keras.layers.Attention)
+        and not isinstance(layer, keras.layers.AdditiveAttention)
+        and getattr(layer, "score_mode", None) == "dot"
+    ]
+    return Met(f"Attention layers with score_mode 'dot' ({', '.join(found)})") if found else None
+
+
+H5_UNPICKLABLE_LAYERS = (
+    "RandomBrightness",
+    "RandomColorDegeneration",
+    "RandomSaturation",
+    "RandomSharpness",
+    "Solarization",
+)
+"""Layers whose legacy ``.h5`` save raises ``cannot pickle 'module' object``."""
+
+
+def _layers_of(classes: tuple[str, ...]):
+    def trigger(model) -> Met | None:
+        from keras_gate.engine.runtime.layer_tree import layers_by_path
+
+        found = [
+            f"{path} ({type(layer).__name__})"
+            for path, layer in layers_by_path(model).items()
+            if type(layer).__name__ in classes
+        ]
+        return Met(", ".join(found)) if found else None
+
+    return trigger
+
+
+H5_UNREADABLE_COMPILE = {"loss": ("CategoricalGeneralizedCrossEntropy",), "optimizer": ("Lamb",)}
+"""Compile objects legacy ``.h5`` writes but cannot read back."""
+
+
+def _h5_unreadable_compile(model) -> str | None:
+    import keras
+
+    losses = getattr(model, "loss", None)
+    found = [
+        f"the loss {type(loss).__name__}"
+        for loss in (keras.tree.flatten(losses) if losses is not None else [])
+        if type(loss).__name__ in H5_UNREADABLE_COMPILE["loss"]
+    ]
+    optimizer = getattr(model, "optimizer", None)
+    if type(optimizer).__name__ in H5_UNREADABLE_COMPILE["optimizer"]:
+        found.append(f"the optimizer {type(optimizer).__name__}")
+    return ", ".join(found) or None
+
+
+def _unbuilt_schedule_free(model) -> str | None:
+    optimizer = getattr(model, "optimizer", None)
+    if type(optimizer).__name__ != "ScheduleFreeAdamW" or getattr(optimizer, "built", True):
+        return None
+    return "a ScheduleFreeAdamW that has not stepped"
+
+
 def _stepped_optimizer(model) -> str | None:
     optimizer = getattr(model, "optimizer", None)
     if optimizer is None or not getattr(optimizer, "built", False):
@@ -307,13 +372,16 @@ UPSTREAM: tuple[UpstreamFailure, ...] = (
             id="h5-next-step-unknown-variable",
             keras=">=3.0",
             error="StateMismatch",
-            match="training step: raised ValueError: Unknown variable",
+            # jax says it as optimizer_variables not matching the trainable variables 1:1
+            match="training step: raised ValueError: (Unknown variable|Argument "
+            "`optimizer_variables` must be a list of tensors corresponding 1:1)",
             # (a project's own next_step is the suite's: its own table says so there)
             explains="training step: *",
             reason="a model trained with any optimizer (plain SGD too) and reloaded from "
             "legacy .h5 cannot take another training step: its optimizer is built on the "
             "Functional's own (empty) variable list, so train_on_batch and fit raise "
-            "'Unknown variable' (docs/reproducers/behaviour/h5_next_step_unknown_variable.py)",
+            "'Unknown variable' (on jax: 'optimizer_variables must be ... 1:1') "
+            "(docs/reproducers/behaviour/h5_next_step_unknown_variable.py)",
         ),
         _compiled_with(_stepped_optimizer),
         "save as .keras, which reloads a model that trains on",
@@ -330,6 +398,67 @@ UPSTREAM: tuple[UpstreamFailure, ...] = (
         ),
         _compiled_with(_string_losses),
         "save as .keras; or compile with the loss object (keras.losses.MeanSquaredError())",
+    ),
+    UpstreamFailure(
+        _h5_entry(
+            id="h5-attention-score-mode",
+            keras=">=3.14.0",  # 3.10.0 ... 3.13.2 load it; keras-nightly 3.16.0.dev does not
+            error="RoundTripError",
+            match="Error when deserializing class 'Attention'",
+            explains="load: *",
+            reason="legacy .h5 reload hands Attention's score_mode 'dot' (the default) to "
+            "the constructor as a function named dot, which it refuses "
+            "(docs/reproducers/corpus/h5_attention_score_mode.py)",
+        ),
+        _attention_dot,
+        "save as .keras, which reloads it; or score_mode='concat'",
+    ),
+    UpstreamFailure(
+        _h5_entry(
+            id="h5-image-layer-save-pickle",
+            keras=">=3.5.0",  # seen on 3.5.0, 3.10.0 ... 3.15.1 and keras-nightly 3.16.0.dev
+            error="RoundTripError",
+            match="save failed: TypeError: cannot pickle 'module' object",
+            explains="load: *",
+            reason="a model holding " + ", ".join(H5_UNPICKLABLE_LAYERS) + " cannot be saved "
+            "as legacy .h5 ('cannot pickle module object') "
+            "(docs/reproducers/corpus/h5_image_layer_save.py)",
+        ),
+        _layers_of(H5_UNPICKLABLE_LAYERS),
+        "save as .keras, which saves and reloads it",
+    ),
+    UpstreamFailure(
+        _h5_entry(
+            id="h5-compile-object-unknown",
+            keras=">=3.10.0,<3.16.0.dev0",  # keras-nightly 3.16.0.dev2026102704 reads both
+            error="RoundTripError",
+            match=r"Could not interpret (loss|optimizer) identifier",
+            explains="load: *",
+            reason="legacy .h5 writes a model compiled with the loss "
+            "CategoricalGeneralizedCrossEntropy or the optimizer Lamb but cannot read it "
+            "back ('Could not interpret ... identifier') "
+            "(docs/reproducers/corpus/h5_compile_objects.py)",
+        ),
+        _compiled_with(_h5_unreadable_compile),
+        "save as .keras, which reloads the compile setup",
+    ),
+    UpstreamFailure(
+        KnownFailure(
+            id="keras-v3-schedule-free-stale-slot",
+            models="*",
+            format="keras_v3",
+            keras=">=3.14.0",  # ScheduleFreeAdamW is new in 3.14; the nightly has it too
+            error="StateMismatch",
+            match="optimizer variable: .* built by the reload with other values",
+            explains="state: optimizer variable: * built by the reload*",
+            reason="a model compiled with ScheduleFreeAdamW and saved before its first step "
+            "reloads with the optimizer's slot started from the freshly initialised weights, "
+            "not the saved ones: its first step trains differently "
+            "(docs/reproducers/behaviour/keras_v3_schedule_free_stale_slot.py)",
+        ),
+        _compiled_with(_unbuilt_schedule_free),
+        "take one training step before saving (or build the optimizer: "
+        "model.optimizer.build(model.trainable_variables)), then save",
     ),
     *(_lost_setting_failure(lost) for lost in LOST_SETTINGS),
 )

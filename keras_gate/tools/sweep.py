@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from keras_gate.engine.lost_settings import LOST_SETTINGS, LostSetting
+from keras_gate.tools import sweep_models
 
 FAMILIES = {
     "layers": ("keras.layers", "Layer"),
@@ -81,6 +82,9 @@ REQUIRED = {
     "num_bins": 4,
     "num_heads": 2,
     "key_dim": 4,
+    "head_dim": 4,
+    "num_query_heads": 2,
+    "num_key_value_heads": 1,
     "learning_rate": 0.01,
     "initial_learning_rate": 0.1,
     "decay_steps": 10,
@@ -119,6 +123,48 @@ REQUIRED = {
 }
 """Values for arguments without a default (the class cannot be made without them)."""
 
+
+class Code(str):
+    """A required argument that is an object (a layer, a cell, an optimizer): its Python
+    source, evaluated afresh for each object made (a layer is not shared) and written as
+    is into a reproducer."""
+
+
+REQUIRED_BY_CLASS = {
+    "Bidirectional": {"layer": Code("keras.layers.LSTM(2)")},
+    "TimeDistributed": {"layer": Code("keras.layers.Dense(3)")},
+    "SpectralNormalization": {"layer": Code("keras.layers.Dense(3)")},
+    "RNN": {"cell": Code("keras.layers.SimpleRNNCell(2)")},
+    "StackedRNNCells": {
+        "cells": Code("[keras.layers.SimpleRNNCell(2), keras.layers.SimpleRNNCell(2)]")
+    },
+    "Pipeline": {"layers": Code("[keras.layers.Rescaling(0.5), keras.layers.Rescaling(2.0)]")},
+    # A named Keras function: a Python lambda needs safe_mode off to come back at all.
+    "Lambda": {"function": Code("keras.activations.relu")},
+    "MeanMetricWrapper": {"fn": Code("keras.losses.mean_squared_error")},
+    "LossScaleOptimizer": {"inner_optimizer": Code("keras.optimizers.SGD()")},
+    "RandomPosterization": {"factor": 4},
+    "CategoryEncoding": {"num_tokens": 8},
+    "Discretization": {"bin_boundaries": [0.0, 1.0]},
+    "InputLayer": {"shape": (4,)},
+}
+"""Required values of one class where the argument's name says too little (a wrapper's
+``layer``, a bit depth), or where the class cannot be made without a defaulted one.
+Not made, and why: ``Wrapper`` (abstract), ``FlaxLayer`` / ``JaxLayer`` /
+``TorchModuleWrapper`` (another framework's module), ``TFSMLayer`` (a SavedModel on
+disk), ``MultiOptimizer`` (a map of variables to optimizers)."""
+
+
+def made(arguments: dict) -> dict:
+    """``arguments`` with each :class:`Code` value evaluated into a fresh object."""
+    import keras
+
+    return {
+        name: eval(value, {"keras": keras}) if isinstance(value, Code) else value  # noqa: S307
+        for name, value in arguments.items()
+    }
+
+
 SKIPPED_ARGUMENTS = {"name", "dtype", "trainable", "autocast", "input_shape", "batch_size"}
 """Arguments every class has through its base (name, dtype policy, trainable flag): the
 gate's other checks cover them; sweeping them for every class says nothing new."""
@@ -140,8 +186,9 @@ def _known_for(finding: dict, version: str) -> LostSetting | None:
 
 
 def check(result: dict) -> list[str]:
-    """What makes ``--check`` red: a lost setting no entry knows (a new regression), and an
-    entry for this release whose setting is kept now (its range no longer holds)."""
+    """What makes ``--check`` red: a lost setting no entry knows (a new regression), an
+    entry for this release whose setting is kept now (its range no longer holds), and a
+    finding inside a model that no built-in upstream entry explains."""
     from packaging.specifiers import SpecifierSet
     from packaging.version import Version
 
@@ -161,6 +208,12 @@ def check(result: dict) -> list[str]:
                         f"kept: {known.family}.{cls}({argument}=...) is no longer lost on keras "
                         f"{version} (entry {known.keras}: {known.reason})"
                     )
+    for row in result.get("in_models", {}).get("findings", ()):
+        if not row.get("known"):
+            problems.append(
+                f"new in a model: {row['family']}.{row['cls']}({row['argument']}="
+                f"{row['value']!r}) through {row['format']}: {row['check']}: {row['text']}"
+            )
     return problems
 
 
@@ -238,15 +291,18 @@ def _variants(cls):
     """``([(argument, value), ...], required)``: every argument the sweep can vary, and the
     values of those without a default; ``(None, missing)`` where one has no known value."""
     named = _parameters(cls)
+    own = REQUIRED_BY_CLASS.get(cls.__name__, {})
     required = {
-        p.name: REQUIRED[p.name] for p in named if p.default is p.empty and p.name in REQUIRED
+        p.name: own.get(p.name, REQUIRED.get(p.name))
+        for p in named
+        if p.name in own or (p.default is p.empty and p.name in REQUIRED)
     }
-    missing = [p.name for p in named if p.default is p.empty and p.name not in REQUIRED]
+    missing = [p.name for p in named if p.default is p.empty and p.name not in required]
     if missing:
         return None, missing
     variants = []
     for p in named:
-        if p.name in SKIPPED_ARGUMENTS or p.default is p.empty:
+        if p.name in SKIPPED_ARGUMENTS or p.default is p.empty or p.name in own:
             continue
         value = _other(p.name, p.default)
         if value is not None:
@@ -278,14 +334,14 @@ def sweep_class(family: str, cls) -> tuple[list[Finding], dict]:
         return [], counts
     findings = []
     try:
-        default = settings_of(cls(**required), "obj")
+        default = settings_of(cls(**made(required)), "obj")
     except Exception:  # noqa: BLE001 - a class the sweep cannot make: counted, said
         counts["needs"] = sorted(required) or ["(cannot be made with defaults)"]
         return [], counts
     for argument, value in variants:
         counts["arguments"] += 1
         try:
-            obj = cls(**{**required, argument: value})
+            obj = cls(**made({**required, argument: value}))
         except Exception:  # noqa: BLE001 - not a valid value for this class
             counts["not_made"] += 1
             continue
@@ -310,17 +366,19 @@ def sweep_class(family: str, cls) -> tuple[list[Finding], dict]:
     return findings, counts
 
 
-def sweep(families=tuple(FAMILIES)) -> dict:
+def sweep(families=tuple(FAMILIES), in_models: bool = False) -> dict:
     import keras
 
-    findings, tried = [], {}
+    findings, tried, placed = [], {}, {}
     for family in families:
         module, base = FAMILIES[family]
         for cls in _classes(module, base):
             found, counts = sweep_class(family, cls)
             findings += found
             tried[f"{family}.{cls.__name__}"] = counts
-    return {
+            if in_models and "needs" not in counts:
+                placed[(family, cls.__name__)] = _in_models(family, cls)
+    result = {
         "keras": keras.__version__,
         "backend": keras.backend.backend(),
         "classes": len(tried),
@@ -333,6 +391,28 @@ def sweep(families=tuple(FAMILIES)) -> dict:
         "swept": sorted(k for k, c in tried.items() if "needs" not in c),
         "findings": [asdict(f) for f in findings],
     }
+    if in_models:
+        result["in_models"] = {
+            "formats": list(sweep_models.FORMATS),
+            "judged": sum(counts["judged"] for _, counts in placed.values()),
+            "values_not_placed": sum(counts["not_placed"] for _, counts in placed.values()),
+            "classes_not_placed": {
+                f"{family}.{cls}": counts["not_placed_class"]
+                for (family, cls), (_, counts) in placed.items()
+                if "not_placed_class" in counts
+            },
+            "findings": [
+                {"family": family, "cls": cls, **row}
+                for (family, cls), (rows, _) in placed.items()
+                for row in rows
+            ],
+        }
+    return result
+
+
+def _in_models(family: str, cls) -> tuple[list[dict], dict]:
+    variants, required = _variants(cls)
+    return sweep_models.sweep_class_in_models(family, cls, variants, required)
 
 
 REPRO = '''"""{cls}({argument}={value!r}) through {how}: lost (found by keras_gate.tools.sweep).
@@ -346,7 +426,7 @@ import sys
 import keras
 
 try:
-    obj = keras.{module}.{cls}(**{arguments!r})
+    obj = keras.{module}.{cls}(**{arguments})
 except Exception as error:
     print(f"keras {{keras.__version__}}: cannot make it: {{error}}")
     sys.exit(2)
@@ -394,13 +474,19 @@ def write_reproducers(result: dict, directory: Path) -> list[Path]:
                 value=f["value"],
                 how=how,
                 module=FAMILIES[f["family"]][0].removeprefix("keras."),
-                arguments=arguments,
+                arguments=_source(arguments),
                 round_trip=code,
                 attribute=f["argument"] if f["attribute"] == "(round trip)" else f["attribute"],
             )
         )
         written.append(path)
     return written
+
+
+def _source(arguments: dict) -> str:
+    """A dict literal of the arguments, :class:`Code` values as the code they are."""
+    items = (f"{k!r}: {v if isinstance(v, Code) else repr(v)}" for k, v in arguments.items())
+    return "{" + ", ".join(items) + "}"
 
 
 def _variants_required(finding: dict) -> dict:
@@ -439,9 +525,11 @@ def table(results: list[dict]) -> str:
 
 
 def main(argv=None) -> int:
+    from keras_gate.engine.runtime.notices import silence_keras_notices
     from keras_gate.engine.runtime.startup_lines import hold_startup_lines
 
     hold_startup_lines()  # TensorFlow's start-up lines once, not twice
+    silence_keras_notices()  # the .h5 and uncompiled-load notices, as in a gated run
     parser = argparse.ArgumentParser(prog="python -m keras_gate.tools.sweep")
     parser.add_argument("--out", type=Path, help="write the sweep's JSON here")
     parser.add_argument("--repro-dir", type=Path, help="one plain-Keras script per finding")
@@ -452,6 +540,12 @@ def main(argv=None) -> int:
         action="store_true",
         help="exit 1 on a lost setting LOST_SETTINGS does not list for this release, or on "
         "a LOST_SETTINGS entry whose setting is kept now",
+    )
+    parser.add_argument(
+        "--in-models",
+        action="store_true",
+        help="also put each object in a small model and run the gate's round trip through "
+        f"{' and '.join(sweep_models.FORMATS)} (every check; minutes, not seconds)",
     )
     args = parser.parse_args(argv)
     if args.table:
@@ -465,7 +559,7 @@ def main(argv=None) -> int:
     unknown = set(args.families.split(",")) - set(FAMILIES)
     if unknown:
         parser.error(f"--families: unknown {sorted(unknown)}; known: {', '.join(FAMILIES)}")
-    result = sweep(tuple(args.families.split(",")))
+    result = sweep(tuple(args.families.split(",")), in_models=args.in_models)
     if args.out:
         args.out.write_text(json.dumps(result, indent=1, default=repr))
     if args.repro_dir:
@@ -477,6 +571,13 @@ def main(argv=None) -> int:
         f"{len(result['findings'])} findings, "
         f"{len(result['not_made'])} classes not made (arguments without a known value)"
     )
+    if "in_models" in result:
+        placed = result["in_models"]
+        print(
+            f"in models: {placed['judged']} round trips through {', '.join(placed['formats'])}, "
+            f"{len(placed['findings'])} findings, {placed['values_not_placed']} values and "
+            f"{len(placed['classes_not_placed'])} classes no model could hold"
+        )
     if args.check:
         problems = check(result)
         for line in problems:

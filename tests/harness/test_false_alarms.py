@@ -137,3 +137,36 @@ def test_random_masking_is_compared_under_the_same_seed():
     assert preprocessing_differences(before, preprocessor_outputs(_Task())) == []
     # A preprocessor that masks otherwise under the same seed still differs.
     assert preprocessing_differences(before, preprocessor_outputs(_Task(offset=1)))
+
+
+def _compiled_unbuilt(optimizer):
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.Dense(2)(inputs))
+    model.compile(optimizer=optimizer, loss=keras.losses.MeanSquaredError())
+    return model
+
+
+@pytest.mark.parametrize("optimizer", ["adagrad", "nadam"])
+def test_an_unbuilt_optimizer_s_initial_slots_are_what_it_would_build(tmp_path, optimizer):
+    # Never stepped: a reload builds the slots, at Adagrad's 0.1, Ftrl's 0.1 and Nadam's
+    # momentum product 1.0, which the original builds at its first step too. Found by
+    # the sweep inside models ("optimizer variable: 2 new after reload").
+    built = prepare_model("unbuilt", _compiled_unbuilt(keras.optimizers.get(optimizer)))
+    check_round_trip(built, get_format("keras_v3"), tmp_path, TOL)
+
+
+def test_a_reloaded_slot_that_is_not_the_initial_value_is_a_difference(tmp_path):
+    built = prepare_model("unbuilt", _compiled_unbuilt(keras.optimizers.Adagrad()))
+    fmt = get_format("keras_v3")
+
+    def load_with_other_accumulators(path, **options):
+        revived = fmt.load(path, **options)
+        for variable in revived.optimizer.variables[2:]:
+            variable.assign(np.full(variable.shape, 0.2, dtype=variable.dtype))
+        return revived
+
+    import dataclasses
+
+    faulty = dataclasses.replace(fmt, name="keras_v3 (faulty)", load=load_with_other_accumulators)
+    with pytest.raises(StateMismatch, match="optimizer variable: 2 built by the reload with other"):
+        check_round_trip(built, faulty, tmp_path, TOL)

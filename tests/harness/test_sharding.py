@@ -196,63 +196,74 @@ def test_a_shard_compares_only_its_own_built_models_with_the_baseline():
     assert [(c.change, c.key[2]) for c in changes] == [("still passing", "fine_tuned")]
 
 
-def test_the_time_left_scales_stored_durations_by_the_speed_measured_here():
+class _Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def _progress(stored, workers=1, gate=()):
     from types import SimpleNamespace
 
     from keras_gate.distribute.progress import ModelProgress
 
-    config = SimpleNamespace(option=SimpleNamespace(numprocesses=1))
+    progress = ModelProgress(SimpleNamespace(option=SimpleNamespace(numprocesses=workers)), stored)
+    progress.clock = clock = _Clock()
+    progress.started = 0.0
+    progress.group_of = dict.fromkeys(gate, "m")
+    progress.left = {"m": len(gate)} if gate else {}
+    return progress, clock
+
+
+def _ran(progress, clock, nodeid, start, seconds):
+    from types import SimpleNamespace
+
+    clock.now = start
+    progress.pytest_runtest_logstart(nodeid, None)
+    clock.now = start + seconds
+    for when, share in (("setup", 0.25), ("call", 0.7), ("teardown", 0.05)):
+        progress.pytest_runtest_logreport(
+            SimpleNamespace(nodeid=nodeid, when=when, duration=seconds * share, user_properties=())
+        )
+
+
+def test_the_time_left_scales_stored_durations_by_the_speed_measured_here():
     stored = {f"t.py::test_{i}": 10.0 for i in range(4)}
-    progress = ModelProgress(config, stored)
+    progress, clock = _progress(stored)
     progress.pending = set(stored)
     assert progress.estimate() == (40.0, "stored durations")
     # The first test took twice its stored time here: the three left will too.
-    for when, duration in (("setup", 5.0), ("call", 14.0), ("teardown", 1.0)):
-        progress.pytest_runtest_logreport(
-            SimpleNamespace(nodeid="t.py::test_0", when=when, duration=duration)
-        )
-    assert progress.speed() == 2.0
+    _ran(progress, clock, "t.py::test_0", 0.0, 20.0)
     assert progress.estimate() == (60.0, "stored durations x 2.00")
 
 
 def test_without_stored_durations_other_tests_go_at_their_own_pace():
-    # The test command: no durations file; a model's cases take seconds each, unit tests
-    # a fraction of one. Before, every test left went at the mean of all (x 25 here).
-    from types import SimpleNamespace
-
-    from keras_gate.distribute.progress import ModelProgress
-
-    progress = ModelProgress(SimpleNamespace(option=SimpleNamespace(numprocesses=1)), {})
+    # The test command without a durations file: a model's cases take seconds each, unit
+    # tests a fraction of one. Every test left at the mean of all was x 25 here.
     gate = [f"pyproject.toml::test_round_trip[m-{i}]" for i in range(4)]
     others = [f"t.py::test_{i}" for i in range(100)]
-    progress.group_of = dict.fromkeys(gate, "m")
-    progress.left = {"m": len(gate)}
+    progress, clock = _progress({}, gate=gate)
     progress.pending = set(gate + others)
-    for nodeid, seconds in ((gate[0], 10.0), (others[0], 0.1)):
-        progress.pytest_runtest_logreport(
-            SimpleNamespace(nodeid=nodeid, when="teardown", duration=seconds, user_properties=())
-        )
+    _ran(progress, clock, gate[0], 0.0, 10.0)
+    _ran(progress, clock, others[0], 10.0, 0.1)
     left, source = progress.estimate()
     assert (round(left, 6), source) == (3 * 10.0 + 99 * 0.1, "pace so far")
 
 
-def test_a_cold_model_slows_its_own_kind_not_the_unit_tests():
-    # A cold weight cache makes a model's cases slower than stored; the unit tests left
-    # run as stored. One speed for all would have scaled the 100 unit tests by 2 too.
-    from types import SimpleNamespace
-
-    from keras_gate.distribute.progress import ModelProgress
-
-    gate = [f"pyproject.toml::test_round_trip[m-{i}]" for i in range(2)]
-    others = [f"t.py::test_{i}" for i in range(101)]
-    stored = {**dict.fromkeys(gate, 10.0), **dict.fromkeys(others, 0.1)}
-    progress = ModelProgress(SimpleNamespace(option=SimpleNamespace(numprocesses=1)), stored)
-    progress.group_of = dict.fromkeys(gate, "m")
-    progress.left = {"m": len(gate)}
+def test_the_rate_is_wall_clock_and_counts_the_tests_under_way():
+    # Two workers each started a 10 s test at 0; at 10 s one is done and the other about
+    # to be: two tests, 10 s, are left. Finished tests alone (10 s of work in 10 s, over
+    # two workers) said 15 s.
+    stored = {f"t.py::test_{i}": 10.0 for i in range(4)}
+    progress, clock = _progress(stored, workers=2)
     progress.pending = set(stored)
-    for nodeid, seconds in ((gate[0], 20.0), (others[0], 0.1)):
-        progress.pytest_runtest_logreport(
-            SimpleNamespace(nodeid=nodeid, when="teardown", duration=seconds, user_properties=())
-        )
-    left, _ = progress.estimate()
-    assert round(left, 6) == 1 * 10.0 * 2 + 100 * 0.1
+    clock.now = 0.0
+    progress.pytest_runtest_logstart("t.py::test_1", None)
+    _ran(progress, clock, "t.py::test_0", 0.0, 10.0)
+    assert progress.estimate() == (10.0, "stored durations")
+    # What per-test durations leave out (worker start, fixtures) is in the rate: the same
+    # work done by 20 s of wall clock says 20 s are left.
+    progress.started = -10.0
+    assert progress.estimate() == (20.0, "stored durations x 2.00")

@@ -87,3 +87,36 @@ def test_the_published_table_is_what_the_records_give():
     row = next(line for line in block.splitlines() if "`RandomContrast` | `data_format`" in line)
     cells = [cell.strip() for cell in row.strip().strip("|").split("|")]
     assert cells[-9:] == ["lost"] * 6 + ["", "", ""]  # 3.10.0 ... 3.14.1; 3.15.0, 3.15.1, nightly
+
+
+class Hidden(keras.layers.Layer):
+    """Keeps its argument under a private name, which no settings comparison can see, and
+    forgets it in get_config: only what the layer computes shows the loss."""
+
+    def __init__(self, gain=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self._gain = gain
+
+    def call(self, x):
+        return x * self._gain
+
+    def get_config(self):
+        config = super().get_config()  # Keras's own capture of the constructor's arguments
+        config.pop("gain", None)
+        return config
+
+
+def test_a_loss_only_behaviour_shows_is_found_inside_a_model(monkeypatch):
+    from keras_gate.tools import sweep_models
+
+    monkeypatch.setitem(keras.saving.get_custom_objects(), "Hidden", Hidden)
+    findings, counts = sweep.sweep_class("layers", Hidden)
+    assert findings == [] and counts["unobservable"] == 1  # the first stage cannot see it
+    rows, counts = sweep_models.sweep_class_in_models("layers", Hidden, [("gain", 2.0)], {})
+    seen = {(r["argument"], r["format"], r["check"]) for r in rows}
+    assert {("gain", "keras_v3", "predictions"), ("gain", "h5", "predictions")} <= seen
+    assert all(r["argument"] == "gain" and r["known"] == [] for r in rows)
+    assert counts["judged"] == 2
+    placed = [{"family": "layers", "cls": "Hidden", **row} for row in rows]
+    result = {"keras": "3.15.1", "findings": [], "swept": [], "in_models": {"findings": placed}}
+    assert any(p.startswith("new in a model: layers.Hidden(gain=2.0)") for p in sweep.check(result))

@@ -1,7 +1,8 @@
 """A model trained with any optimizer (plain SGD too, which has no slot variables),
 saved as legacy .h5 and reloaded, cannot take another training step: the reload builds
 its optimizer on the Functional's own (empty) variable list, so `train_on_batch` (and
-`fit`) raises `Unknown variable`. Exit 1: reproduced."""
+`fit`) raises `Unknown variable` (on jax: `optimizer_variables` must correspond 1:1 to the
+trainable variables). Exit 1: reproduced."""
 
 import os
 import sys

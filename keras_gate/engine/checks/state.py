@@ -30,6 +30,11 @@ class ModelState:
     optimizer_iterations: int | None = None
     optimizer_built: bool = True
     """False for an optimizer that never took a step: it has no slot variables yet."""
+    optimizer_fresh: object = field(default=None, compare=False, repr=False)
+    """For an unbuilt optimizer: ``() -> {position: ValueDigest}`` of the variables a
+    fresh copy of it builds on the model, matched by value (made only where a reload's new
+    slots are not zeros: Adagrad's and Ftrl's accumulators start at 0.1, Nadam's momentum
+    product at 1)."""
 
 
 def _optimizer_state(optimizer) -> tuple[dict, dict[str, ValueDigest], int]:
@@ -80,6 +85,18 @@ def _loss_name(loss) -> str | None:
     return name or type(loss).__name__
 
 
+def _fresh_optimizer_variables(model, optimizer) -> dict:
+    """``{position: ValueDigest}`` of what a copy of the unbuilt ``optimizer`` builds on
+    ``model``'s trainable variables: what its own first step would start from. None where
+    no copy can be made (the comparison then knows zeros only)."""
+    try:
+        copy = type(optimizer).from_config(optimizer.get_config())
+        copy.build(model.trainable_variables)
+    except Exception:  # noqa: BLE001 - a wrapper or a custom optimizer: zeros only
+        return None
+    return {f"#{index}": ValueDigest.of(np.asarray(v)) for index, v in enumerate(copy.variables)}
+
+
 def compile_config(model) -> dict:
     """``model.get_compile_config()``, or ``{}`` for a model never compiled."""
     return model.get_compile_config() if getattr(model, "compiled", False) else {}
@@ -100,6 +117,8 @@ def model_state(model) -> ModelState:
     if state.compiled and optimizer is not None:
         setup, state.optimizer_variables, state.optimizer_iterations = _optimizer_state(optimizer)
         state.optimizer_built = bool(getattr(optimizer, "built", True))
+        if not state.optimizer_built:
+            state.optimizer_fresh = lambda: _fresh_optimizer_variables(model, optimizer)
         setup["loss"] = _loss_name(getattr(model, "loss", None))
         state.compile_setup = setup
     return state
@@ -183,11 +202,31 @@ def state_differences(
     revived_variables = revived.optimizer_variables
     if not original.optimizer_built:
         # Keras builds an optimizer's slots when it loads one; an unbuilt optimizer
-        # builds the same zeros at its first step: equivalent, not a difference.
+        # builds the same at its first step (zeros, or its initial values): equivalent.
+        new = {k: v for k, v in revived_variables.items() if k not in original.optimizer_variables}
+        nonzero = [k for k, v in new.items() if np.any(v.current() != 0)]
+        fresh = original.optimizer_fresh() if nonzero and original.optimizer_fresh else None
+        # By value, not position: a reload may build fewer slots, or in another order
+        # (legacy .h5 builds Nadam's momentum product alone).
+        unmatched = list((fresh or {}).values())
+        built, otherwise = {k for k in new if k not in nonzero}, []
+        for k in nonzero:
+            digest = ValueDigest.of(new[k].current())
+            if digest in unmatched:
+                unmatched.remove(digest)
+                built.add(k)
+            elif fresh is not None:
+                otherwise.append(k)
+        if otherwise:
+            lines.append(
+                Difference(
+                    f"optimizer variable: {len(otherwise)} built by the reload with other "
+                    f"values than the optimizer's own first step builds, e.g. {otherwise[:5]}",
+                    what="optimizer variable: built otherwise",
+                )
+            )
         revived_variables = {
-            key: value
-            for key, value in revived_variables.items()
-            if key in original.optimizer_variables or np.any(value.current() != 0)
+            k: v for k, v in revived_variables.items() if k not in built and k not in otherwise
         }
     lines += variable_differences(
         "optimizer variable", original.optimizer_variables, revived_variables, tolerance

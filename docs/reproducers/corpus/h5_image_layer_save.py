@@ -1,0 +1,23 @@
+"""A model holding RandomBrightness, RandomColorDegeneration, RandomSaturation,
+RandomSharpness or Solarization cannot be saved as legacy .h5: `model.save("m.h5")` raises
+`TypeError: cannot pickle 'module' object`. Exit 1: reproduced (each of the five on
+3.5.0, 3.10.0 ... 3.15.1 and keras-nightly 3.16.0.dev2026102704). Usage: python
+h5_image_layer_save.py [LAYER]"""
+
+import os
+import sys
+import tempfile
+
+import keras
+
+name = sys.argv[1] if len(sys.argv) > 1 else "RandomBrightness"
+arguments = {"Solarization": ()}.get(name, (0.2,))
+images = keras.Input((8, 8, 3))
+model = keras.Model(images, getattr(keras.layers, name)(*arguments)(images))
+path = os.path.join(tempfile.mkdtemp(), "model.h5")
+try:
+    model.save(path)
+except Exception as error:  # TypeError: cannot pickle 'module' object
+    print(f"reproduced on keras {keras.__version__}: {name}: {type(error).__name__}: {error}")
+    sys.exit(1)
+print(f"not reproduced on keras {keras.__version__}: {name}")
