@@ -460,6 +460,23 @@ UPSTREAM: tuple[UpstreamFailure, ...] = (
         "take one training step before saving (or build the optimizer: "
         "model.optimizer.build(model.trainable_variables)), then save",
     ),
+    UpstreamFailure(
+        KnownFailure(
+            id="jax-onnx-maxpool",
+            models="*",
+            format="onnx",
+            keras=">=3.15.1",  # seen on 3.15.1 (jax 0.10.2, jax2onnx 0.17.1); older not run
+            backend="jax",
+            error="RoundTripError",
+            match="MaxPool node.*Unsupported pooling size",
+            explains="load: *",
+            reason="a MaxPooling2D exported to ONNX on the jax backend (jax2onnx) is refused "
+            "by onnxruntime ('Unsupported pooling size'); tf2onnx's export of the same model "
+            "runs (docs/reproducers/deployment/jax_onnx_maxpool.py)",
+        ),
+        _layers_of(("MaxPooling2D",)),
+        "export to ONNX from the tensorflow backend, or leave onnx out of the formats on jax",
+    ),
     *(_lost_setting_failure(lost) for lost in LOST_SETTINGS),
 )
 """Every upstream defect the plugin knows for any model."""

@@ -589,4 +589,8 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # As the package's module, not a second copy under __main__: sweep_models imports
+    # from it, and the copies' classes (Code) would differ.
+    from keras_gate.tools import sweep as module
+
+    sys.exit(module.main())

@@ -322,6 +322,43 @@ def test_openvino_s_unconverted_ops_are_a_limitation_only_when_every_one_is_in_t
     assert "lookup-table parameters" in _openvino_op_gap(None, "save", lookup)
 
 
+def test_on_jax_an_export_that_cannot_trace_the_model_is_a_limitation_naming_the_layer(
+    monkeypatch,
+):
+    from keras_gate.engine.formats import deployment
+    from keras_gate.engine.runtime import versions
+
+    def traced(cause: Exception) -> Exception:  # Keras's wrapper over jax's own error
+        try:
+            try:
+                raise cause
+            except Exception as inner:
+                raise ValueError(
+                    "Exception encountered when calling PositionEmbedding.call().\n\n"
+                    f"\x1b[1m{inner}\x1b[0m"
+                ) from inner
+        except ValueError as outer:
+            return outer
+
+    symbolic = traced(RuntimeError("Symbolic dimension comparison 'c' <= '16' is inconclusive."))
+    monkeypatch.setattr(versions, "keras_backend", lambda: "jax")
+    found = deployment._onnx_gap(None, "save", symbolic)
+    assert "PositionEmbedding.call() compares a length" in found
+    assert "PositionEmbedding" in deployment._openvino_op_gap(None, "save", symbolic)
+    # A cause outside the table, a later stage, another backend: not a limitation.
+    assert deployment._onnx_gap(None, "save", traced(RuntimeError("a new failure"))) is None
+    assert deployment._onnx_gap(None, "predict", symbolic) is None
+    monkeypatch.setattr(versions, "keras_backend", lambda: "tensorflow")
+    assert deployment._onnx_gap(None, "save", symbolic) is None
+
+
+def test_openvino_on_jax_names_jax2tf_s_one_op():
+    from keras_gate.engine.formats.deployment import _openvino_op_gap
+
+    report = RuntimeError("-- No conversion rule found for operations: XlaCallModule\n")
+    assert "this model's XlaCallModule" in _openvino_op_gap(None, "save", report)
+
+
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # the TFLite converter's own
 def test_a_litert_file_s_select_ops_are_all_named(tmp_path):
     from keras_gate.engine.formats.deployment import SelectOpsNeeded

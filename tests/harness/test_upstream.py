@@ -44,8 +44,8 @@ def plain_dense():
 NOT_EQUAL_FIXED = Version(keras_version()) >= Version("3.16.0.dev0")
 
 
-def _cases(tmp_path, *args, models=("text_model", "trained_adam", "plain_dense")):
-    ran = run_project(tmp_path, MODELS, list(models), "-q", "-rx", "--roundtrip-report=r", *args)
+def _cases(tmp_path, *args, models=("text_model", "trained_adam", "plain_dense"), source=MODELS):
+    ran = run_project(tmp_path, source, list(models), "-q", "-rx", "--roundtrip-report=r", *args)
     cases = json.loads((tmp_path / "r.json").read_text())["cases"]
     return ran, {(c["model"], c["subject"]): c for c in cases}
 
@@ -216,20 +216,9 @@ HUBER_LOST = Version(keras_version()) in SpecifierSet(HUBER.keras, prereleases=T
 
 @pytest.mark.skipif(not HUBER_LOST, reason="Huber's delta survives its config on this Keras")
 def test_a_lost_setting_of_the_sweep_is_a_named_xfail_and_its_way_out_passes(tmp_path):
-    ran = run_project(
-        tmp_path,
-        LOST,
-        ["huber_delta", "huber_default", "huber_written"],
-        "-q",
-        "-rx",
-        "--formats=keras_v3,clone",
-        "--roundtrip-report=r",
-    )
+    models = ("huber_delta", "huber_default", "huber_written")
+    ran, cases = _cases(tmp_path, "--formats=keras_v3,clone", models=models, source=LOST)
     assert ran.returncode == 0, ran.stdout[-3000:]
-    cases = {
-        (c["model"], c["subject"]): c
-        for c in json.loads((tmp_path / "r.json").read_text())["cases"]
-    }
     for fmt in ("keras_v3", "clone"):
         lost = cases[("huber_delta", fmt)]
         assert (lost["verdict"], lost["known_failures"]) == ("xfail", ["lost-setting-huber-delta"])
@@ -299,18 +288,10 @@ def brightness():
     not hasattr(keras.optimizers, "ScheduleFreeAdamW"), reason="no ScheduleFreeAdamW here"
 )
 def test_defects_the_sweep_found_inside_models_are_named_and_their_way_out_passes(tmp_path):
-    ran = run_project(
-        tmp_path,
-        FOUND_INSIDE_MODELS,
-        ["schedule_free", "schedule_free_built", "brightness"],
-        "-q",
-        "--formats=keras_v3,h5",
-        "--roundtrip-report=r",
+    models = ("schedule_free", "schedule_free_built", "brightness")
+    ran, cases = _cases(
+        tmp_path, "--formats=keras_v3,h5", models=models, source=FOUND_INSIDE_MODELS
     )
-    cases = {
-        (c["model"], c["subject"]): c
-        for c in json.loads((tmp_path / "r.json").read_text())["cases"]
-    }
     stale = cases[("schedule_free", "keras_v3")]
     assert stale["known_failures"] == ["keras-v3-schedule-free-stale-slot"], ran.stdout[-3000:]
     assert stale["verdict"] == "xfail"
@@ -318,3 +299,12 @@ def test_defects_the_sweep_found_inside_models_are_named_and_their_way_out_passe
     assert cases[("brightness", "h5")]["known_failures"] == ["h5-image-layer-save-pickle"]
     assert cases[("brightness", "keras_v3")]["verdict"] == "pass"  # the way out
     assert ran.returncode == 0, ran.stdout[-3000:]
+
+
+def test_a_backend_s_exporter_gap_applies_on_that_backend_only():
+    images = keras.Input((8, 8, 3))
+    pooled = keras.Model(images, keras.layers.MaxPooling2D()(images))
+    on_jax = upstream.upstream_failures(pooled, "onnx", "3.15.1", "jax")
+    assert [e.id for e in on_jax] == ["jax-onnx-maxpool"]
+    assert "max_pooling2d" in on_jax[0].reason  # names the layer that meets it
+    assert upstream.upstream_failures(pooled, "onnx", "3.15.1", "tensorflow") == ()

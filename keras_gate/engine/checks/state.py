@@ -199,39 +199,54 @@ def state_differences(
                 what="optimizer iterations",
             )
         )
-    revived_variables = revived.optimizer_variables
-    if not original.optimizer_built:
-        # Keras builds an optimizer's slots when it loads one; an unbuilt optimizer
-        # builds the same at its first step (zeros, or its initial values): equivalent.
-        new = {k: v for k, v in revived_variables.items() if k not in original.optimizer_variables}
-        nonzero = [k for k, v in new.items() if np.any(v.current() != 0)]
-        fresh = original.optimizer_fresh() if nonzero and original.optimizer_fresh else None
-        # By value, not position: a reload may build fewer slots, or in another order
-        # (legacy .h5 builds Nadam's momentum product alone).
-        unmatched = list((fresh or {}).values())
-        built, otherwise = {k for k in new if k not in nonzero}, []
-        for k in nonzero:
-            digest = ValueDigest.of(new[k].current())
-            if digest in unmatched:
-                unmatched.remove(digest)
-                built.add(k)
-            elif fresh is not None:
-                otherwise.append(k)
-        if otherwise:
-            lines.append(
-                Difference(
-                    f"optimizer variable: {len(otherwise)} built by the reload with other "
-                    f"values than the optimizer's own first step builds, e.g. {otherwise[:5]}",
-                    what="optimizer variable: built otherwise",
-                )
-            )
-        revived_variables = {
-            k: v for k, v in revived_variables.items() if k not in built and k not in otherwise
-        }
-    lines += variable_differences(
-        "optimizer variable", original.optimizer_variables, revived_variables, tolerance
+    differences = variable_differences(
+        "optimizer variable",
+        original.optimizer_variables,
+        _unbuilt_slots_forgiven(original, revived.optimizer_variables),
+        tolerance,
     )
+    if differences and not original.optimizer_built and original.optimizer_fresh:
+        # What the unbuilt optimizer builds at its first step, matched by value: a reload
+        # builds it now, maybe in another order (a LossScaleOptimizer adds its own
+        # counters before its inner optimizer's) or with other initial values than zeros.
+        fresh = original.optimizer_fresh()
+        if fresh is not None:
+            differences = _built_otherwise(fresh, revived.optimizer_variables)
+    lines += differences
     return lines
+
+
+def _unbuilt_slots_forgiven(original: ModelState, revived: dict) -> dict:
+    """The revived optimizer's variables less the zero slots a reload builds for an
+    optimizer that never stepped (it builds the same zeros at its first step)."""
+    if original.optimizer_built:
+        return revived
+    return {
+        key: value
+        for key, value in revived.items()
+        if key in original.optimizer_variables or np.any(value.current() != 0)
+    }
+
+
+def _built_otherwise(fresh: dict, revived: dict) -> list:
+    """The revived optimizer's variables that no variable of a fresh build equals."""
+    unmatched = list(fresh.values())
+    otherwise = []
+    for key, value in revived.items():
+        digest = ValueDigest.of(value.current())
+        if digest in unmatched:
+            unmatched.remove(digest)
+        else:
+            otherwise.append(key)
+    if not otherwise:
+        return []
+    return [
+        Difference(
+            f"optimizer variable: {len(otherwise)} built by the reload with other values "
+            f"than the optimizer's own first step builds, e.g. {otherwise[:5]}",
+            what="optimizer variable: built otherwise",
+        )
+    ]
 
 
 def layer_renames(original: ModelState, revived: ModelState) -> dict[str, str]:

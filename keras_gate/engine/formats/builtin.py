@@ -154,7 +154,11 @@ def _weights_hold_no_vocabulary(model, stage: str, error: BaseException) -> str 
     """A weights file holds variables; an adapted StringLookup, IntegerLookup or
     TextVectorization keeps its vocabulary as an asset (the ``.keras`` archive carries
     it), so the model rebuilt from its config has an empty lookup table."""
-    if stage != "predict" or "Table not initialized" not in str(error):
+    chain, seen = [], error
+    while seen is not None and len(chain) < 8:  # jax raises it as the cause of its own
+        chain.append(str(seen))
+        seen = seen.__cause__ or seen.__context__
+    if stage != "predict" or not any("Table not initialized" in text for text in chain):
         return None
     return (
         "a weights file holds variables only, and an adapted lookup layer's vocabulary is "

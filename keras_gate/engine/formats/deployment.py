@@ -244,6 +244,77 @@ _ONNX_OP_GAP = _op_gap(
 )
 
 
+JAX_TRACE_GAPS = (
+    # keras-hub's PositionEmbedding, Resizing: `length <= sequence_length` on a length
+    # the exporter traces as symbolic (docs/reproducers/deployment/jax_export_symbolic_length.py)
+    (
+        r"InconclusiveDimensionOperation|Symbolic dimension comparison .* is inconclusive",
+        "compares a length the exporter traces as a symbolic dimension",
+    ),
+    # keras-hub decoders' ops.arange(length) where the traced length is unknown
+    (
+        r"Error interpreting argument to jax\.numpy\.arange|canonicalize_value\(\): "
+        r"incompatible|In arange with non-constant arguments",
+        "makes a range of a length the exporter traces as unknown",
+    ),
+    # keras-hub DeiT, DINOV2 / DINOV3 embeddings
+    (
+        r"Triggering __jax_array__\(\) during abstractification",
+        "hands jax a Keras variable to convert implicitly, which jax's tracing refuses",
+    ),
+    (r"TracerArrayConversionError", "converts a traced array to NumPy"),
+    # keras-hub decoders (Llama, Qwen, Mistral, ...): the padding and causal masks' lengths,
+    # RoFormerV2's two inputs: each unknown length becomes its own symbol
+    (
+        r"[Ii]ncompatible shapes for broadcasting",
+        "combines lengths the exporter traces as unrelated symbolic dimensions",
+    ),
+    # keras-hub DeBERTa-v3's Softmax mask check over the same unrelated lengths
+    (
+        r"must be broadcastable to `inputs`\. Each mask dimension must be 1",
+        "checks a mask against lengths the exporter traces as unrelated symbolic dimensions",
+    ),
+    (
+        r"Symbolic dimension .* used in a context that requires a constant",
+        "needs as a constant a size the exporter traces as a symbolic dimension",
+    ),
+    # keras-hub Swin's window partition
+    (
+        r"reshape with symbolic dimensions requires mapping to input axes",
+        "reshapes by a length the exporter traces as a symbolic dimension",
+    ),
+)
+"""Why Keras's exporters on jax (jax2onnx for ONNX, jax2tf for OpenVINO) cannot trace a
+model, by the root cause jax raises inside a layer's call, each seen in the corpus
+(``docs/corpus.md``); any other cause fails its case."""
+
+
+def _jax_trace_gap(model, stage: str, error: BaseException) -> str | None:
+    """On jax, an export whose trace of the model raised one of :data:`JAX_TRACE_GAPS`
+    (named with the layer whose call raised it, where Keras says): the exporter cannot
+    trace this model, a limitation."""
+    import re
+
+    from keras_gate.engine.runtime.versions import keras_backend
+
+    if stage != "save" or keras_backend() != "jax":
+        return None
+    chain, seen = [], error
+    while seen is not None and len(chain) < 8:
+        chain.append(re.sub(r"\x1b\[[0-9;]*m", "", str(seen)))
+        seen = seen.__cause__ or seen.__context__
+    text = "\n".join(chain)
+    layer = re.search(r"Exception encountered when calling (\w+)\.call\(\)", text)
+    where = f"{layer.group(1)}.call()" if layer else "the model"
+    for pattern, why in JAX_TRACE_GAPS:
+        if re.search(pattern, text):
+            return (
+                f"Keras's export on jax traces the model with jax, and {where} {why} "
+                "(or leave this format out of the model's formats on jax)"
+            )
+    return None
+
+
 def _listed_ops_gap(ops_of, known: tuple[str, ...], explanation: str):
     """A runtime's op coverage where its error lists the ops: a limitation when
     ``ops_of(error)`` names ops and every one is in ``known``; an op outside the table
@@ -322,6 +393,9 @@ OPENVINO_UNCONVERTED_OPS = (
     # keras.ops.slice_update on TensorFlow: Swin's shifted-window attention mask
     # (docs/reproducers/deployment/openvino_slice_update.py)
     "XlaDynamicUpdateSlice",
+    # Every model on jax: Keras's OpenVINO export converts it through jax2tf, whose native
+    # serialization is one XlaCallModule op (docs/reproducers/deployment/openvino_jax.py)
+    "XlaCallModule",
 )
 """TensorFlow ops OpenVINO's TensorFlow frontend has no conversion for, each seen in the
 corpus (``docs/corpus.md``), one line each with the layer that makes it; any other fails
@@ -343,9 +417,15 @@ _OPENVINO_PARAMETERS_GAP = _op_gap(
 
 
 def _openvino_op_gap(model, stage: str, error: BaseException) -> str | None:
-    return _OPENVINO_CONVERSION_GAP(model, stage, error) or _OPENVINO_PARAMETERS_GAP(
-        model, stage, error
+    return (
+        _OPENVINO_CONVERSION_GAP(model, stage, error)
+        or _OPENVINO_PARAMETERS_GAP(model, stage, error)
+        or _jax_trace_gap(model, stage, error)
     )
+
+
+def _onnx_gap(model, stage: str, error: BaseException) -> str | None:
+    return _ONNX_OP_GAP(model, stage, error) or _jax_trace_gap(model, stage, error)
 
 
 def _export_repro(fmt: str, file_name: str, load: str) -> str:
@@ -390,7 +470,7 @@ DEPLOYMENT_FORMATS: tuple[RoundTripFormat, ...] = (
         load=_load_onnx,
         predict=_predict_onnx,
         signature=_onnx_signature,
-        limitation=_ONNX_OP_GAP,
+        limitation=_onnx_gap,
         memory=_onnx_export_memory,
         requires=("onnxruntime", "onnx"),
         extra="onnx",
