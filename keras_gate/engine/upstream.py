@@ -119,6 +119,7 @@ def _attention_dot(model) -> Met | None:
 H5_UNPICKLABLE_LAYERS = (
     "RandomBrightness",
     "RandomColorDegeneration",
+    "RandomPosterization",
     "RandomSaturation",
     "RandomSharpness",
     "Solarization",
@@ -164,6 +165,13 @@ def _unbuilt_schedule_free(model) -> str | None:
     if type(optimizer).__name__ != "ScheduleFreeAdamW" or getattr(optimizer, "built", True):
         return None
     return "a ScheduleFreeAdamW that has not stepped"
+
+
+def _unbuilt_loss_scale(model) -> str | None:
+    optimizer = getattr(model, "optimizer", None)
+    if type(optimizer).__name__ != "LossScaleOptimizer" or getattr(optimizer, "built", True):
+        return None
+    return "a LossScaleOptimizer that has not stepped"
 
 
 def _stepped_optimizer(model) -> str | None:
@@ -476,6 +484,21 @@ UPSTREAM: tuple[UpstreamFailure, ...] = (
         ),
         _layers_of(("MaxPooling2D",)),
         "export to ONNX from the tensorflow backend, or leave onnx out of the formats on jax",
+    ),
+    UpstreamFailure(
+        _h5_entry(
+            id="h5-loss-scale-optimizer-positional",
+            keras=">=3.10.0",  # seen on 3.10.0, 3.13.2, 3.14.1, 3.15.1 and the nightly
+            error="StateMismatch",
+            match="optimizer variable: .* built by the reload with other values",
+            explains="state: optimizer variable: *|training step: *",
+            reason="legacy .h5 restores an unbuilt LossScaleOptimizer's saved variables by "
+            "position onto the longer list a reload builds: its dynamic loss scale holds the "
+            "inner optimizer's learning rate instead of 32768 "
+            "(docs/reproducers/behaviour/h5_loss_scale_optimizer_positional.py)",
+        ),
+        _compiled_with(_unbuilt_loss_scale),
+        "save as .keras, which restores the loss scale",
     ),
     *(_lost_setting_failure(lost) for lost in LOST_SETTINGS),
 )
