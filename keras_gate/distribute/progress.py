@@ -3,14 +3,15 @@
 pytest's ``[ 42%]`` counts tests; a gate run's time goes into building models, so
 the unit a user can follow is the model: ``keras gate: 3/19 models done
 (EfficientNetB4: 12 cases, 95 s), 6 min 10 s elapsed, about 14 min left``. The
-estimate covers every test left (other tests too): the work left, in stored durations
-(pytest-split's ``--durations-path``, where it has them; else the seconds per test of
-its kind measured so far), at the rate this run has got through work so far — elapsed
-wall-clock time against the work done, the running tests' share included. A wall-clock
-rate carries what per-test durations leave out (worker start, fixtures, two workers
-sharing two cores, a cold weight cache) and needs no worker count. Runs in the xdist
-controller, from the node ids the workers collected (each grouped case ends in
-``@<group>``) and the reports.
+estimate covers every test left (other tests too): each test's stored duration
+(pytest-split's ``--durations-path``; else the seconds per test of its kind so far),
+scaled by its kind's speed here (gate cases and other tests apart: a cold weight cache
+slows a model's cases, not the unit tests), then turned into wall-clock time at the rate
+this run has turned test seconds into wall-clock seconds (elapsed over the seconds the
+tests took, the running tests' share included): that rate carries the workers, worker
+start, fixtures and two workers sharing two cores. Runs in the xdist controller, from
+the node ids the workers collected (each grouped case ends in ``@<group>``) and the
+reports.
 """
 
 from __future__ import annotations
@@ -42,13 +43,13 @@ class ModelProgress:
         """Every test not finished yet (gate cases and other tests): what is left."""
         self.finished_s = {True: 0.0, False: 0.0}
         self.finished_n = {True: 0, False: 0}
+        self.measured_s = {True: 0.0, False: 0.0}
+        self.stored_s = {True: 0.0, False: 0.0}
+        """Seconds the finished tests with a stored duration took here, and their stored
+        durations, per kind: each kind's speed against the run that stored them."""
         """Seconds the finished tests took, and how many finished: gate cases (True) and
         other tests apart, whose paces differ by a hundred times (a model's case against
         a unit test)."""
-        self._seconds: dict[str, float] = {}
-        """Node id -> measured seconds of its setup and call (until its teardown)."""
-        self.work_done = 0.0
-        """Stored seconds of the finished tests (measured seconds where none is stored)."""
         self.running: dict[str, float] = {}
         """Node id -> when a worker started it (the controller's clock)."""
         self.finished = 0
@@ -76,15 +77,15 @@ class ModelProgress:
     def pytest_runtest_logreport(self, report):
         nodeid = plain_nodeid(report.nodeid)
         self.finished_s[nodeid in self.group_of] += report.duration
+        if nodeid in self.durations and nodeid in self.pending:
+            self.measured_s[nodeid in self.group_of] += report.duration
         if report.when == "teardown" and nodeid in self.pending:
             self.pending.discard(nodeid)
             self.running.pop(nodeid, None)
             self.finished += 1
             self.finished_n[nodeid in self.group_of] += 1
-            measured = self._seconds.pop(nodeid, 0.0) + report.duration
-            self.work_done += self.durations.get(nodeid, measured)
-        elif nodeid in self.pending:
-            self._seconds[nodeid] = self._seconds.get(nodeid, 0.0) + report.duration
+            if nodeid in self.durations:
+                self.stored_s[nodeid in self.group_of] += self.durations[nodeid]
         group = self.group_of.get(nodeid)
         if group is None:
             return
@@ -122,10 +123,22 @@ class ModelProgress:
                 reporter.write("\n")
             reporter.write_line(line)
 
+    def speed(self, kind: bool | None = None) -> float:
+        """How much longer than stored the finished tests took here (1: as stored), of
+        the gate cases (True), the other tests (False), or all (None). A kind none of
+        whose tests finished goes as stored: the other kind's speed says nothing of it
+        (cold models first, unit tests after, made every unit test 1.4 times slower)."""
+        kinds = (True, False) if kind is None else (kind,)
+        measured = sum(self.measured_s[k] for k in kinds)
+        stored = sum(self.stored_s[k] for k in kinds)
+        if stored <= 0 or measured <= 0:
+            return 1.0
+        return measured / stored
+
     def estimate(self) -> tuple[float, str]:
-        """Seconds left, and where the figure comes from: the work left (stored durations,
-        else each kind's pace so far) at the wall-clock rate of the work done so far; before
-        any work is done, the work left over the workers."""
+        """Seconds left, and where the figure comes from: the test seconds left (stored
+        durations times their kind's speed, else the kind's pace so far) at the wall-clock
+        rate of the test seconds so far; before any test finished, over the workers."""
         overall = sum(self.finished_s.values()) / max(self.finished, 1)
         pace = {
             kind: self.finished_s[kind] / self.finished_n[kind]
@@ -133,31 +146,26 @@ class ModelProgress:
             else overall
             for kind in (True, False)
         }
-
-        def expected(nodeid: str) -> float:
-            if nodeid in self.durations:
-                return self.durations[nodeid]
-            return pace[nodeid in self.group_of]
-
         now = self.clock()
-        # A running test's share of its work: the time it has run, up to its whole.
-        under_way = sum(
-            min(now - started, expected(n))
-            for n, started in self.running.items()
-            if n in self.pending
+        # The running tests' share: the time they have run so far.
+        under_way = sum(now - started for n, started in self.running.items() if n in self.pending)
+        left = sum(
+            self.durations[n] * self.speed(n in self.group_of)
+            if n in self.durations
+            else pace[n in self.group_of]
+            for n in self.pending
         )
-        left = sum(expected(n) for n in self.pending) - under_way
-        done = self.work_done + under_way
+        left = max(left - under_way, 0.0)
         stored = sum(1 for n in self.pending if n in self.durations)
-        source = "stored durations" if stored >= len(self.pending) / 2 else "pace so far"
+        source = "pace so far"
+        if stored >= len(self.pending) / 2:
+            speed = self.speed()
+            source = "stored durations" + (f" x {speed:.2f}" if abs(speed - 1) >= 0.05 else "")
+        spent = sum(self.finished_s.values()) + under_way
         elapsed = now - self.started
-        if done > 0 and elapsed > 0:
-            rate = elapsed / done
-            speed = rate * self._workers()  # how much longer than stored, per worker
-            if source != "pace so far" and abs(speed - 1) >= 0.05:
-                source += f" x {speed:.2f}"
-            return max(left, 0.0) * rate, source
-        return max(left, 0.0) / self._workers(), source
+        if spent > 0 and elapsed > 0:
+            return left * elapsed / spent, source
+        return left / self._workers(), source
 
     def _workers(self) -> int:
         try:
