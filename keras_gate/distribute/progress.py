@@ -105,7 +105,7 @@ class ModelProgress:
 
     def _say(self, group: str) -> None:
         cases = sum(1 for g in self.group_of.values() if g == group)
-        elapsed = time.monotonic() - self.started
+        elapsed = self.clock() - self.started
         line = (
             f"keras gate: {self.done}/{len(self.left)} models done "
             f"({self.labels.get(group, group)}: {cases} "

@@ -160,18 +160,16 @@ def _h5_unreadable_compile(model) -> str | None:
     return ", ".join(found) or None
 
 
-def _unbuilt_schedule_free(model) -> str | None:
-    optimizer = getattr(model, "optimizer", None)
-    if type(optimizer).__name__ != "ScheduleFreeAdamW" or getattr(optimizer, "built", True):
-        return None
-    return "a ScheduleFreeAdamW that has not stepped"
+def _unbuilt(optimizer_class: str) -> Callable:
+    """A model compiled with an ``optimizer_class`` that has not stepped (not built)."""
 
+    def found(model) -> str | None:
+        optimizer = getattr(model, "optimizer", None)
+        if type(optimizer).__name__ != optimizer_class or getattr(optimizer, "built", True):
+            return None
+        return f"a {optimizer_class} that has not stepped"
 
-def _unbuilt_loss_scale(model) -> str | None:
-    optimizer = getattr(model, "optimizer", None)
-    if type(optimizer).__name__ != "LossScaleOptimizer" or getattr(optimizer, "built", True):
-        return None
-    return "a LossScaleOptimizer that has not stepped"
+    return found
 
 
 def _stepped_optimizer(model) -> str | None:
@@ -464,7 +462,7 @@ UPSTREAM: tuple[UpstreamFailure, ...] = (
             "not the saved ones: its first step trains differently "
             "(docs/reproducers/behaviour/keras_v3_schedule_free_stale_slot.py)",
         ),
-        _compiled_with(_unbuilt_schedule_free),
+        _compiled_with(_unbuilt("ScheduleFreeAdamW")),
         "take one training step before saving (or build the optimizer: "
         "model.optimizer.build(model.trainable_variables)), then save",
     ),
@@ -497,7 +495,7 @@ UPSTREAM: tuple[UpstreamFailure, ...] = (
             "inner optimizer's learning rate instead of 32768 "
             "(docs/reproducers/behaviour/h5_loss_scale_optimizer_positional.py)",
         ),
-        _compiled_with(_unbuilt_loss_scale),
+        _compiled_with(_unbuilt("LossScaleOptimizer")),
         "save as .keras, which restores the loss scale",
     ),
     *(_lost_setting_failure(lost) for lost in LOST_SETTINGS),
