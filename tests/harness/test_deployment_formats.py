@@ -299,6 +299,45 @@ def test_litert_s_select_ops_are_a_limitation_only_when_every_one_is_in_the_tabl
     assert _LITERT_OP_GAP(None, "predict", select) is None  # no ops listed: not this gap
 
 
+def test_a_fixed_batch_1_litert_artifact_answers_the_batch_one_sample_at_a_time(monkeypatch):
+    """Keras's LiteRT export on torch writes each unknown dimension as 1: the artifact is
+    fed one sample at a time; a fixed size the case's inputs lack is a limitation on
+    torch only, and a red case on another backend."""
+    from keras_gate.engine.formats.deployment import StaticSignature, _litert_gap, _static_batches
+
+    feed = {"x": np.zeros((3, 5), "float32"), "y": np.ones((3, 2), "int32")}
+    dynamic = {"x": {"shape_signature": [-1, 5]}, "y": {"shape_signature": [-1, 2]}}
+    assert _static_batches(dynamic, feed) == [feed]
+    fixed = {"x": {"shape_signature": [1, 5]}, "y": {"shape_signature": [1, 2]}}
+    batches = _static_batches(fixed, feed)
+    assert [b["x"].shape for b in batches] == [(1, 5)] * 3 and batches[2]["y"].shape == (1, 2)
+    exact = {"x": {"shape_signature": [3, 5]}, "y": {"shape_signature": [3, 2]}}
+    assert _static_batches(exact, feed) == [feed]
+    short = {"x": {"shape_signature": [1, 1]}, "y": {"shape_signature": [1, 2]}}
+    with pytest.raises(StaticSignature, match=r"x \(1, 1\).*x \(3, 5\)"):
+        _static_batches(short, feed)
+
+    error = StaticSignature({"x": (1, 1)}, {"x": (3, 5)})
+    import keras_gate.engine.runtime.versions as versions
+
+    monkeypatch.setattr(versions, "keras_backend", lambda: "torch")
+    assert "writes each unknown input dimension as 1" in _litert_gap(None, "predict", error)
+    monkeypatch.setattr(versions, "keras_backend", lambda: "tensorflow")
+    assert _litert_gap(None, "predict", error) is None
+
+
+def test_a_runtime_judges_a_model_computing_in_float16_at_the_float16_row():
+    from keras_gate.api import Tolerance
+    from keras_gate.engine.tolerances import with_model_precision
+
+    row = get_format("onnx").tolerance("float32", "cpu")
+    assert with_model_precision(row, _tiny()) == row
+    inputs = keras.Input((6,))
+    hidden = keras.layers.Dense(4, dtype="mixed_float16")(inputs)
+    mixed = keras.Model(inputs, keras.layers.Dense(2, dtype="float32")(hidden))
+    assert with_model_precision(row, mixed) == Tolerance(1e-3, 1e-3, row.peak_rtol)
+
+
 def test_openvino_s_unconverted_ops_are_a_limitation_only_when_every_one_is_in_the_table():
     from keras_gate.engine.formats.deployment import _openvino_op_gap
 

@@ -12,6 +12,7 @@ them with ``--scenarios=deploy``.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from keras_gate.api import Tolerance
@@ -46,10 +47,39 @@ def _called_once(model) -> None:
     model(keras.tree.map_structure(zeros, structure), training=False)
 
 
+def _as_in_a_fresh_process(fmt: str):
+    """Each export runs as it would first in a process. Keras's LiteRT export on torch
+    imports litert-torch, whose import turns jax's x64 mode on for its lowering, and then
+    restores the mode it found: from the second export in a process on, a model with an
+    integer input fails to convert ("operand type mismatch: ... i32 ... i64"), so a case's
+    verdict would hang on which cases its worker ran before
+    (docs/reproducers/deployment/litert_torch_second_int_export.py: exit 1)."""
+    import contextlib
+    import sys
+
+    from keras_gate.engine.runtime.versions import keras_backend
+
+    if fmt != "litert" or keras_backend() != "torch" or "litert_torch" not in sys.modules:
+        return contextlib.nullcontext()
+    import jax
+
+    @contextlib.contextmanager
+    def x64_as_litert_torch_imports_it():
+        before = jax.config.jax_enable_x64
+        jax.config.update("jax_enable_x64", True)
+        try:
+            yield
+        finally:
+            jax.config.update("jax_enable_x64", before)
+
+    return x64_as_litert_torch_imports_it()
+
+
 def _exporter(fmt: str):
     def save(model, path: Path) -> None:
         _called_once(model)
-        model.export(str(path), format=fmt, verbose=False)
+        with _as_in_a_fresh_process(fmt):
+            model.export(str(path), format=fmt, verbose=False)
 
     return save
 
@@ -70,7 +100,9 @@ def _feed(names: list[str], inputs) -> dict:
 
     if not isinstance(inputs, dict):
         return dict(zip(names, (np.asarray(x) for x in keras.tree.flatten(inputs))))
-    bare = {name: re.sub(r"^serving_default_|:\d+$", "", name) for name in names}
+    # LiteRT's names on torch carry the argument's: args_0_title for the input "title".
+    wrapping = r"^(serving_default_)?(args_\d+_)?|:\d+$"
+    bare = {name: name if name in inputs else re.sub(wrapping, "", name) for name in names}
     unplaced = sorted(set(inputs) - set(bare.values()))
     if unplaced:
         pytest.skip(
@@ -173,17 +205,58 @@ def _select_ops(interpreter, error: BaseException) -> tuple[str, ...]:
 def _predict_litert(interpreter, inputs, names: list[str]) -> dict:
     # The serving signature names inputs and outputs as Keras does; the tensors' own
     # order is by name, not the model's (a dict of inputs would be fed swapped).
+    import numpy as np
+
     (key, signature), *_ = interpreter.get_signature_list().items()
     runner = interpreter.get_signature_runner(key)
+    feed = _feed(list(signature["inputs"]), inputs)
     try:
-        result = runner(**_feed(list(signature["inputs"]), inputs))
+        batches = _static_batches(runner.get_input_details(), feed)
+        results = [runner(**batch) for batch in batches]
     except RuntimeError as error:
         ops = _select_ops(interpreter, error) if "Select TensorFlow op" in str(error) else ()
         if ops:
             raise SelectOpsNeeded(ops, error) from error
         raise
+    result = {k: np.concatenate([r[k] for r in results]) for k in results[0]}
     ordered = sorted(result, key=lambda k: (len(k), k))  # output_0, output_1, ..., output_10
     return _by_name(names, [({k}, result[k]) for k in ordered])
+
+
+class StaticSignature(RuntimeError):
+    """The artifact's inputs have fixed shapes that the case's batch does not fit."""
+
+    def __init__(self, fixed: dict, given: dict):
+        self.fixed, self.given = fixed, given
+        super().__init__(
+            "the artifact takes inputs of fixed shapes "
+            + ", ".join(f"{name} {shape}" for name, shape in fixed.items())
+            + "; the case's batch is "
+            + ", ".join(f"{name} {shape}" for name, shape in given.items())
+        )
+
+
+def _static_batches(details: dict, feed: dict) -> list[dict]:
+    """The feed as the artifact can take it. An input signature without unknown
+    dimensions is what the artifact promises: Keras's LiteRT export on torch writes every
+    ``None`` of the model's inputs as 1, as its ``export`` documents. A batch-1 artifact
+    answers the case's batch one sample at a time (what a user of it does); a fixed size
+    other than the batch that the case's inputs do not have is :class:`StaticSignature`."""
+    fixed = {
+        name: tuple(int(d) for d in detail["shape_signature"])
+        for name, detail in details.items()
+        if name in feed and len(detail["shape_signature"]) and min(detail["shape_signature"]) > 0
+    }
+    if len(fixed) < len(feed) or all(fixed[n] == feed[n].shape for n in feed):
+        return [feed]  # unknown dimensions, or the batch fits as it is
+    given = {name: tuple(feed[name].shape) for name in feed}
+    sizes = {shape[0] for shape in given.values() if shape}
+    fits_per_sample = len(sizes) == 1 and all(
+        fixed[n][:1] == (1,) and fixed[n][1:] == given[n][1:] for n in feed
+    )
+    if not fits_per_sample:
+        raise StaticSignature(fixed, given)
+    return [{name: value[i : i + 1] for name, value in feed.items()} for i in range(sizes.pop())]
 
 
 def _load_openvino(path: Path, custom_objects=None, safe_mode=True):
@@ -367,6 +440,37 @@ _LITERT_OP_GAP = _listed_ops_gap(
 )
 
 
+LITERT_TORCH_UNLOWERED_OPS = ("aten.bucketize.Tensor",)  # Discretization
+"""PyTorch ops litert-torch 0.10 has no LiteRT lowering for, each seen in the corpus on the
+torch backend; any other fails its case."""
+
+_LITERT_TORCH_LOWERING_GAP = _op_gap(
+    (
+        (
+            rf"Lowering not found: ({'|'.join(map(re.escape, LITERT_TORCH_UNLOWERED_OPS))})\b",
+            "litert-torch, Keras's LiteRT converter on torch, has no lowering for {op}",
+        ),
+    )
+)
+
+STATIC_SHAPE_BACKENDS = ("torch",)
+"""Backends on which Keras's LiteRT export writes every unknown input dimension as 1
+(documented in ``keras.src.export.litert``: "dynamic input shapes are not supported");
+elsewhere an artifact that lost an unknown dimension fails its case."""
+
+
+def _litert_gap(model, stage: str, error: BaseException) -> str | None:
+    from keras_gate.engine.runtime.versions import keras_backend
+
+    if isinstance(error, StaticSignature) and keras_backend() in STATIC_SHAPE_BACKENDS:
+        return (
+            f"Keras's LiteRT export on {keras_backend()} writes each unknown input "
+            f"dimension as 1, as it documents, and {error} (or give the model inputs of "
+            "fixed shapes, or leave this format out of the model's formats on torch)"
+        )
+    return _LITERT_OP_GAP(model, stage, error) or _LITERT_TORCH_LOWERING_GAP(model, stage, error)
+
+
 def _unconverted_openvino_ops(error: BaseException) -> tuple[str, ...]:
     """The ops OpenVINO's frontend report names: those it has no rule for and those whose
     conversion failed (one report may list both)."""
@@ -502,7 +606,7 @@ DEPLOYMENT_FORMATS: tuple[RoundTripFormat, ...] = (
         save=_exporter("litert"),
         load=_load_litert,
         predict=_predict_litert,
-        limitation=_LITERT_OP_GAP,
+        limitation=_litert_gap,
         requires=("ai_edge_litert",),
         extra="litert",
         keras_min="3.13.0",
