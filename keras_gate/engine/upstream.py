@@ -517,11 +517,14 @@ def upstream_entry(entry_id: str) -> KnownFailure:
 def upstream_failures(model, fmt: str, keras_version: str, backend: str, table=None):
     """The entries of ``table`` (default :data:`UPSTREAM`) that apply to this case, each
     naming what in ``model`` triggers it."""
+    from keras_gate.engine.runtime.object_state import one_walk
+
     found = []
-    for known in UPSTREAM if table is None else table:
-        if not known.entry.applies_to("*", fmt, keras_version, backend):
-            continue
-        entry = known.for_model(model)
-        if entry is not None:
-            found.append(entry)
+    with one_walk():
+        for known in UPSTREAM if table is None else table:
+            if not known.entry.applies_to("*", fmt, keras_version, backend):
+                continue
+            entry = known.for_model(model)
+            if entry is not None:
+                found.append(entry)
     return tuple(found)

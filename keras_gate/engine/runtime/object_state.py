@@ -18,7 +18,9 @@ default, on both sides).
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
+import functools
 import inspect
 import math
 from dataclasses import dataclass
@@ -107,7 +109,13 @@ def constructor_arguments(cls: type) -> frozenset:
 def _skipped(owner, attribute: str, rules=RULES) -> bool:
     """Whether a rule names ``attribute`` of ``owner``'s class or of a class it derives
     from (``Initializer.seed`` covers every initializer)."""
-    names = [f"{cls.__name__}.{attribute}" for cls in type(owner).__mro__]
+    return _skipped_in_class(type(owner), attribute, tuple(rules))
+
+
+@functools.lru_cache(maxsize=65536)
+def _skipped_in_class(cls, attribute: str, rules) -> bool:
+    # Per (class, attribute): a model's walk asks the same question of every layer.
+    names = [f"{base.__name__}.{attribute}" for base in cls.__mro__]
     return any(fnmatch.fnmatchcase(n, rule.pattern) for rule in rules for n in names)
 
 
@@ -186,12 +194,33 @@ def object_state(model, compiled: bool = True, rules=RULES) -> dict[str, object]
     return _walk(model, compiled, rules)
 
 
+_HELD: dict | None = None
+"""Inside :func:`one_walk`: ``{(id(model), compiled): held objects}``."""
+
+
+@contextlib.contextmanager
+def one_walk():
+    """Within it, :func:`held_objects` walks each model once: every built-in entry's
+    trigger asks it of the same unchanged model."""
+    global _HELD
+    outer, _HELD = _HELD, {} if _HELD is None else _HELD
+    try:
+        yield
+    finally:
+        _HELD = outer
+
+
 def held_objects(model, compiled: bool = True) -> dict[str, object]:
     """``{path: object}`` of every Keras object ``model`` holds, by the paths
     :func:`object_state` gives their settings under (layers, their initializers and the
     like, and for a compiled model its loss, metrics and optimizer)."""
+    key = (id(model), compiled)
+    if _HELD is not None and key in _HELD:
+        return _HELD[key]
     objects: dict[str, object] = {}
     _walk(model, compiled, RULES, objects)
+    if _HELD is not None:
+        _HELD[key] = objects
     return objects
 
 
