@@ -101,13 +101,17 @@ class KnownFailure:
         """Whether ``error``, or an error it was raised from, shows this symptom.
 
         The chain counts: a failed load is a ``RoundTripError`` raised from
-        Keras's own exception, which is what entries name.
+        Keras's own exception, which is what entries name. So does an error raised while
+        another was handled: Keras re-raises a layer's error as "Exception encountered when
+        calling X.call()", and the error it handled is the defect's own.
         """
-        while error is not None:
+        for _ in range(16):  # a chain is short; a cycle must not hang the run
+            if error is None:
+                break
             names = {cls.__name__ for cls in type(error).__mro__} | _implied(error)
             if self.error in names and re.search(self.match, str(error)) is not None:
                 return True
-            error = error.__cause__
+            error = error.__cause__ or error.__context__
         return False
 
 

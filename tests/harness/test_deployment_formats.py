@@ -326,6 +326,18 @@ def test_a_fixed_batch_1_litert_artifact_answers_the_batch_one_sample_at_a_time(
     assert _litert_gap(None, "predict", error) is None
 
 
+def test_litert_torch_s_missing_lowerings_are_a_limitation_only_when_in_the_table():
+    from keras_gate.engine.formats.deployment import _litert_gap
+
+    def failure(op: str) -> RuntimeError:  # Keras's wording around litert-torch's error
+        return RuntimeError(f"Failed to convert PyTorch model to LiteRT. Lowering not found: {op}")
+
+    assert "no lowering for aten.complex.default" in _litert_gap(
+        None, "save", failure("aten.complex.default")
+    )
+    assert _litert_gap(None, "save", failure("aten.bitwise_right_shift.Tensor_Scalar")) is None
+
+
 def test_a_runtime_judges_a_model_computing_in_float16_at_the_float16_row():
     from keras_gate.api import Tolerance
     from keras_gate.engine.tolerances import with_model_precision

@@ -103,6 +103,25 @@ def test_error_class_matches_along_the_mro():
             raise PredictionMismatch("revived model predicts differently")
 
 
+def test_the_error_a_layer_s_call_handled_counts_as_the_symptom():
+    # Keras re-raises a layer's error while handling it ("Exception encountered when
+    # calling X.call()"), and the gate raises its RoundTripError from that.
+    entry = KnownFailure("*", "*", ">=3", "RuntimeError", "requires grad", "why")
+
+    def failed_export():
+        try:
+            try:
+                raise RuntimeError("Cannot insert a Tensor that requires grad as a constant")
+            except RuntimeError:
+                raise RuntimeError("Exception encountered when calling Dense.call()")  # noqa: B904
+        except RuntimeError as error:
+            raise AssertionError("onnx: save failed") from error
+
+    with pytest.raises(KnownFailureReproduced):
+        with expected_failure(entry):
+            failed_export()
+
+
 def test_version_backend_and_pattern_all_must_match():
     assert ENTRY.applies_to("ModelX", "h5", "3.5.0", "tensorflow")
     assert not ENTRY.applies_to("ModelX", "h5", "3.6.0", "tensorflow")

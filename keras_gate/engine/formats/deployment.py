@@ -440,7 +440,11 @@ _LITERT_OP_GAP = _listed_ops_gap(
 )
 
 
-LITERT_TORCH_UNLOWERED_OPS = ("aten.bucketize.Tensor",)  # Discretization
+LITERT_TORCH_UNLOWERED_OPS = (
+    "aten.bucketize.Tensor",  # Discretization
+    "aten.complex.default",  # keras-hub FNet's Fourier transform
+    "aten._assert_async.msg",  # keras-hub's mixture-of-experts routers (Mixtral, Qwen MoE, GPT-OSS)
+)
 """PyTorch ops litert-torch 0.10 has no LiteRT lowering for, each seen in the corpus on the
 torch backend; any other fails its case."""
 
