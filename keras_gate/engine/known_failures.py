@@ -105,13 +105,12 @@ class KnownFailure:
         another was handled: Keras re-raises a layer's error as "Exception encountered when
         calling X.call()", and the error it handled is the defect's own.
         """
-        for _ in range(16):  # a chain is short; a cycle must not hang the run
-            if error is None:
-                break
-            names = {cls.__name__ for cls in type(error).__mro__} | _implied(error)
-            if self.error in names and re.search(self.match, str(error)) is not None:
+        from keras_gate.engine.runtime.error_chain import error_chain
+
+        for each in error_chain(error):
+            names = {cls.__name__ for cls in type(each).__mro__} | _implied(each)
+            if self.error in names and re.search(self.match, str(each)) is not None:
                 return True
-            error = error.__cause__ or error.__context__
         return False
 
 

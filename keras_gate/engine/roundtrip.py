@@ -18,7 +18,7 @@ from keras_gate.engine.checks.protocol import RoundTrip
 from keras_gate.engine.conditioning import judge_conditioning
 from keras_gate.engine.formats import FormatLimitation, RoundTripError
 from keras_gate.engine.localisation import localise
-from keras_gate.engine.tolerances import Tolerance, with_model_precision
+from keras_gate.engine.tolerances import Tolerance, judged_at
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,7 @@ def check_round_trip(
     cause is already in its known-failures entry. ``notes`` receives what a check
     could not compare on this model and why (``RoundTrip.notes``), failing or not.
     """
-    if fmt.deployment and built.settings.tolerance is None:
-        tolerance = with_model_precision(tolerance, built.model)
+    tolerance = judged_at(tolerance, fmt, built)
     checks = checks_for(fmt)
     trip = RoundTrip(built, fmt, tolerance)
     for check in checks:

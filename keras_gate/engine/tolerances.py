@@ -67,3 +67,12 @@ def with_model_precision(tolerance: Tolerance, model) -> Tolerance:
                 peak_rtol=tolerance.peak_rtol,
             )
     return tolerance
+
+
+def judged_at(tolerance: Tolerance, fmt, built) -> Tolerance:
+    """The tolerance a case through ``fmt`` is judged at, in the gate and in its
+    reproducer alike: a runtime's row widened to the model's own half precision
+    (:func:`with_model_precision`), unless the model gives its own tolerance."""
+    if getattr(fmt, "deployment", False) and built.settings.tolerance is None:
+        return with_model_precision(tolerance, built.model)
+    return tolerance

@@ -428,10 +428,12 @@ def reproducer_property(directory, case, built, error, item, nodeid: str) -> tup
     ``("reproducer_not_written", error)``:
     a reproducer that cannot be written must not hide the failure itself). ``nodeid``:
     the case's id as reports name it (without xdist's group suffix)."""
-    from keras_gate.engine.tolerances import tolerance_for
+    from keras_gate.engine.tolerances import judged_at, tolerance_for
 
     tolerance = item.funcargs.get("tolerance") or tolerance_for("float32", "cpu")
     try:
+        if case.is_format:
+            tolerance = judged_at(tolerance, case.format, built)
         path = write_reproducer(Path(directory), case, built, error, tolerance, nodeid)
     except Exception as problem:  # noqa: BLE001
         return ("reproducer_not_written", f"{type(problem).__name__}: {problem}")

@@ -326,6 +326,49 @@ def test_a_fixed_batch_1_litert_artifact_answers_the_batch_one_sample_at_a_time(
     assert _litert_gap(None, "predict", error) is None
 
 
+def test_litert_s_torch_input_names_are_matched_to_the_model_s_by_name():
+    from keras_gate.engine.formats.deployment import _feed
+
+    batch = {"title": np.zeros((2, 6), "int32"), "tags": np.ones((2, 4), "float32")}
+    try:  # the gate skips a case whose inputs it cannot place: here that is the bug
+        fed = _feed(["args_0_tags", "args_0_title"], batch)  # litert-torch's names
+    except pytest.skip.Exception as unplaced:
+        pytest.fail(f"litert-torch's input names not matched: {unplaced}")
+    assert fed["args_0_tags"].shape == (2, 4) and fed["args_0_title"].shape == (2, 6)
+    # A model input that is itself named like a wrapped one keeps its name.
+    assert set(_feed(["args_0_x"], {"args_0_x": np.zeros((2, 1))})) == {"args_0_x"}
+
+
+def test_each_litert_export_on_torch_sees_jax_s_x64_mode_as_a_first_export_does(monkeypatch):
+    """litert-torch's import turns jax's x64 mode on and Keras restores it after the first
+    export: later exports of integer inputs fail to convert
+    (docs/reproducers/deployment/litert_torch_second_int_export.py). Each export runs with
+    the mode on, as the first one did, and leaves it as it found it."""
+    import sys
+    import types
+
+    import keras_gate.engine.runtime.versions as versions
+    from keras_gate.engine.formats.deployment import _as_in_a_fresh_process
+
+    class Config:
+        jax_enable_x64 = False
+
+        def update(self, name, value):
+            setattr(self, name, value)
+
+    jax = types.SimpleNamespace(config=Config())
+    monkeypatch.setitem(sys.modules, "jax", jax)
+    monkeypatch.setitem(sys.modules, "litert_torch", types.ModuleType("litert_torch"))
+    monkeypatch.setattr(versions, "keras_backend", lambda: "torch")
+    with _as_in_a_fresh_process("litert"):
+        assert jax.config.jax_enable_x64  # as litert-torch's import left it
+    assert not jax.config.jax_enable_x64  # and back as it was
+    for fmt, backend in (("onnx", "torch"), ("litert", "tensorflow")):
+        monkeypatch.setattr(versions, "keras_backend", lambda backend=backend: backend)
+        with _as_in_a_fresh_process(fmt):
+            assert not jax.config.jax_enable_x64  # no other export is touched
+
+
 def test_litert_torch_s_missing_lowerings_are_a_limitation_only_when_in_the_table():
     from keras_gate.engine.formats.deployment import _litert_gap
 
@@ -338,16 +381,31 @@ def test_litert_torch_s_missing_lowerings_are_a_limitation_only_when_in_the_tabl
     assert _litert_gap(None, "save", failure("aten.bitwise_right_shift.Tensor_Scalar")) is None
 
 
-def test_a_runtime_judges_a_model_computing_in_float16_at_the_float16_row():
+def _mixed():
+    inputs = keras.Input((6,))
+    hidden = keras.layers.Dense(4, dtype="mixed_float16")(inputs)
+    return keras.Model(inputs, keras.layers.Dense(2, dtype="float32", name="out")(hidden))
+
+
+def test_a_runtime_judges_a_model_computing_in_float16_at_the_float16_row(tmp_path):
     from keras_gate.api import Tolerance
     from keras_gate.engine.tolerances import with_model_precision
 
     row = get_format("onnx").tolerance("float32", "cpu")
     assert with_model_precision(row, _tiny()) == row
-    inputs = keras.Input((6,))
-    hidden = keras.layers.Dense(4, dtype="mixed_float16")(inputs)
-    mixed = keras.Model(inputs, keras.layers.Dense(2, dtype="float32")(hidden))
-    assert with_model_precision(row, mixed) == Tolerance(1e-3, 1e-3, row.peak_rtol)
+    assert with_model_precision(row, _mixed()) == Tolerance(1e-3, 1e-3, row.peak_rtol)
+
+    # A runtime that rounds 2e-4 away from Keras: within float16's row, beyond float32's.
+    def rounding_runtime(revived, inputs, names):
+        outputs = keras.tree.flatten(revived(inputs, training=False))
+        return {n: keras.ops.convert_to_numpy(o) + 2e-4 for n, o in zip(names, outputs)}
+
+    runtime = dataclasses.replace(
+        get_format("clone"), name="rounding runtime", predict=rounding_runtime, deployment=True
+    )
+    check_round_trip(_built("mixed", _mixed), runtime, tmp_path / "mixed", row)
+    with pytest.raises(PredictionMismatch):
+        check_round_trip(_built(), runtime, tmp_path / "float32", row)
 
 
 def test_openvino_s_unconverted_ops_are_a_limitation_only_when_every_one_is_in_the_table():

@@ -154,11 +154,10 @@ def _weights_hold_no_vocabulary(model, stage: str, error: BaseException) -> str 
     """A weights file holds variables; an adapted StringLookup, IntegerLookup or
     TextVectorization keeps its vocabulary as an asset (the ``.keras`` archive carries
     it), so the model rebuilt from its config has an empty lookup table."""
-    chain, seen = [], error
-    while seen is not None and len(chain) < 8:  # jax raises it as the cause of its own
-        chain.append(str(seen))
-        seen = seen.__cause__ or seen.__context__
-    if stage != "predict" or not any("Table not initialized" in text for text in chain):
+    from keras_gate.engine.runtime.error_chain import chain_text
+
+    # jax raises "Table not initialized" as the cause of its own error.
+    if stage != "predict" or "Table not initialized" not in chain_text(error):
         return None
     return (
         "a weights file holds variables only, and an adapted lookup layer's vocabulary is "

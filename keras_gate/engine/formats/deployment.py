@@ -92,8 +92,6 @@ def _feed(names: list[str], inputs) -> dict:
     input that is no model input (a constant the exporter turned into one) is left for
     the runtime to name; a model input the gate cannot place skips the case, saying so:
     that is the gate's limit, not the artifact's verdict."""
-    import re
-
     import keras
     import numpy as np
     import pytest
@@ -116,8 +114,6 @@ def _by_name(names: list[str], produced: list[tuple[set, object]]) -> dict:
     """The runtime's outputs (each with the names it carries) under the model's output
     names: by name where every output carries one of them, else in order (a single
     output, or names like ``Identity:0`` that say nothing)."""
-    import re
-
     import numpy as np
 
     bare = [{re.sub(r":\d+$", "", n) for n in carried} for carried, _ in produced]
@@ -192,8 +188,6 @@ def _select_ops(interpreter, error: BaseException) -> tuple[str, ...]:
     """Every Flex op of the file: the main graph's listing (the error names only the first
     op that failed), and the one the error names (it may sit in another subgraph, as a
     tokenizer's table initialiser does)."""
-    import re
-
     found = set(re.findall(r"\((Flex\w+)\) failed to prepare", str(error)))
     try:
         found |= {op["op_name"] for op in interpreter._get_ops_details()}
@@ -278,7 +272,6 @@ def _op_gap(patterns: tuple[tuple[str, str], ...]):
     """A runtime's documented op coverage: an error matching one of ``patterns``
     (``(regex, explanation)``, the explanation may name the regex's first group) is a
     limitation of the format for this model, not a defect of the round trip."""
-    import re
 
     def limitation(model, stage: str, error: BaseException) -> str | None:
         text = str(error)
@@ -366,17 +359,12 @@ def _jax_trace_gap(model, stage: str, error: BaseException) -> str | None:
     """On jax, an export whose trace of the model raised one of :data:`JAX_TRACE_GAPS`
     (named with the layer whose call raised it, where Keras says): the exporter cannot
     trace this model, a limitation."""
-    import re
-
+    from keras_gate.engine.runtime.error_chain import chain_text
     from keras_gate.engine.runtime.versions import keras_backend
 
     if stage != "save" or keras_backend() != "jax":
         return None
-    chain, seen = [], error
-    while seen is not None and len(chain) < 8:
-        chain.append(re.sub(r"\x1b\[[0-9;]*m", "", str(seen)))
-        seen = seen.__cause__ or seen.__context__
-    text = "\n".join(chain)
+    text = chain_text(error)
     layer = re.search(r"Exception encountered when calling (\w+)\.call\(\)", text)
     where = f"{layer.group(1)}.call()" if layer else "the model"
     for pattern, why in JAX_TRACE_GAPS:
@@ -478,8 +466,6 @@ def _litert_gap(model, stage: str, error: BaseException) -> str | None:
 def _unconverted_openvino_ops(error: BaseException) -> tuple[str, ...]:
     """The ops OpenVINO's frontend report names: those it has no rule for and those whose
     conversion failed (one report may list both)."""
-    import re
-
     listed = re.findall(
         r"(?:Conversion is failed for|No conversion rule found for operations?):? ([^\n]+)",
         str(error),
