@@ -49,6 +49,10 @@ class CurrentModel:
             raise self._failure[1]  # don't rebuild a model that already failed
         self.release()
         self.reclaim()
+        # Also before a worker's first build: Keras names layers by counters since the
+        # last clear, so layers other tests made would rename this model's
+        # (``normalization_9``), and a known failure naming ``normalization`` would miss.
+        clear_keras_session()
         self._registrations = traced_graphs.registrations()
         label = case.build_label
         self._say(f"building {label} (RSS now {rss_gib():.2f} GiB)")

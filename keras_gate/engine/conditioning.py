@@ -1,4 +1,12 @@
-"""Whether a runtime's outputs can be judged at its tolerance: the model's own noise.
+"""Whether a case's outputs can be judged at all: the model's own noise.
+
+First, for every format: a model as built that computes other outputs for the same batch
+on a second call (uninitialised memory, an unseeded random op) cannot be judged by what
+it computes. Seen on keras 3.10.0: a ``Conv3D(2, 3, dilation_rate=2)`` on a 4 x 4 x 4
+volume, whose output size is negative, returns what memory held (3.15.1 refuses to
+build it; ``docs/reproducers/behaviour/conv3d_negative_output_size.py``).
+
+Then, for a runtime:
 
 An inference artifact (ONNX, LiteRT, OpenVINO) runs the model with another runtime's
 kernels, so its outputs are compared within a tolerance measured on well-conditioned
@@ -126,3 +134,29 @@ def judge_conditioning(built, expected: dict, tolerance, format_name: str, diffe
                 "either (give it trained or calibrated weights, or a tolerance of its own)",
                 differences,
             )
+
+
+def judge_repeatability(built, expected: dict, again, tolerance) -> str | None:
+    """Why the model as built cannot be judged by what it computes, or None: ``again()``
+    (its outputs computed a second time, as ``expected`` was) not within ``tolerance``
+    of ``expected``. Measured only where a case's predictions differ."""
+    try:
+        second = again()
+    except Exception:  # noqa: BLE001 - it cannot predict a second time: nothing measured
+        return None
+    over = [
+        d
+        for d in compare_outputs(
+            expected, {k: v for k, v in second.items() if k in expected}, tolerance, False
+        )
+        if not d.within
+    ]
+    if not over:
+        return None
+    worst = max(over, key=lambda d: d.max_abs)
+    return (
+        "the model as built computes other outputs for the same batch on a second call "
+        f"({worst.name}: max|diff|={worst.max_abs:.3g}): what it computes is not a "
+        "function of its inputs and weights (uninitialised memory, an unseeded random "
+        "op), so no round trip can be judged by it"
+    )

@@ -401,6 +401,12 @@ def sweep(families=tuple(FAMILIES), in_models: bool = False) -> dict:
                 for (family, cls), (_, counts) in placed.items()
                 if "not_placed_class" in counts
             },
+            # Variants whose model as built computes other outputs on a second call.
+            "not_judged": {
+                f"{family}.{cls}": counts["not_judged"]
+                for (family, cls), (_, counts) in placed.items()
+                if "not_judged" in counts
+            },
             "findings": [
                 {"family": family, "cls": cls, **row}
                 for (family, cls), (rows, _) in placed.items()
@@ -576,7 +582,8 @@ def main(argv=None) -> int:
         print(
             f"in models: {placed['judged']} round trips through {', '.join(placed['formats'])}, "
             f"{len(placed['findings'])} findings, {placed['values_not_placed']} values and "
-            f"{len(placed['classes_not_placed'])} classes no model could hold"
+            f"{len(placed['classes_not_placed'])} classes no model could hold, "
+            f"{sum(map(len, placed.get('not_judged', {}).values()))} not judged"
         )
     if args.check:
         problems = check(result)

@@ -114,11 +114,18 @@ def _first_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {lines[0][:160] if lines else ''}"
 
 
+NOT_JUDGED = "not judged"
+"""The check of a ``judged`` finding whose model's outputs cannot be judged
+(``conditioning.CannotJudge``): counted per class, never a finding."""
+
+
 def judged(model, name: str, fmt_name: str) -> list:
     """The gate's findings for ``model`` through ``fmt_name`` (empty: it came back as it
-    was); a model that cannot predict as built gives one ``model`` finding."""
+    was); a model that cannot predict as built gives one ``model`` finding, one whose
+    outputs cannot be judged one ``not judged`` finding (counted, not a lost setting)."""
     from keras_gate.engine.built_model import ModelAsBuiltError, prepare_model
     from keras_gate.engine.checks.protocol import Finding
+    from keras_gate.engine.conditioning import CannotJudge
     from keras_gate.engine.formats import get_format
     from keras_gate.engine.formats.protocol import FormatLimitation, RoundTripError
     from keras_gate.engine.roundtrip import check_round_trip
@@ -131,6 +138,8 @@ def judged(model, name: str, fmt_name: str) -> list:
     with tempfile.TemporaryDirectory() as directory:
         try:
             check_round_trip(built, fmt, Path(directory), fmt.tolerance("float32", "cpu"), False)
+        except CannotJudge as error:
+            return [Finding(NOT_JUDGED, str(error).strip().splitlines()[0][:240])]
         except (RoundTripError, FormatLimitation) as error:
             cause = error.__cause__ or error
             what = f"{getattr(error, 'stage', 'load')} raised {type(cause).__name__}"
@@ -153,8 +162,19 @@ def sweep_class_in_models(family: str, cls, variants, required) -> tuple[list[di
         counts["not_placed_class"] = shape
         return [], counts
     rows, defaults = [], {}
-    for fmt in FORMATS:
+
+    def judge(model, fmt, argument, value) -> list | None:
+        """Its findings, or None where it cannot be judged (counted as such)."""
         found = judged(model, name, fmt)
+        if any(finding.check == NOT_JUDGED for finding in found):
+            counts.setdefault("not_judged", []).append(
+                f"{argument}={value!r} through {fmt}: {found[0].text}"
+            )
+            return None
+        return found
+
+    for fmt in FORMATS:
+        found = judge(model, fmt, "(defaults)", None) or []
         defaults[fmt] = {f.key for f in found}
         rows += [_row("(defaults)", None, fmt, f, _explained(model, fmt, f)) for f in found]
     for argument, value in variants:
@@ -164,8 +184,11 @@ def sweep_class_in_models(family: str, cls, variants, required) -> tuple[list[di
             counts["not_placed"] += 1
             continue
         for fmt in FORMATS:
+            found = judge(model, fmt, argument, value)
+            if found is None:
+                continue
             counts["judged"] += 1
-            for finding in judged(model, name, fmt):
+            for finding in found:
                 if finding.key in defaults[fmt]:
                     continue
                 rows.append(_row(argument, value, fmt, finding, _explained(model, fmt, finding)))

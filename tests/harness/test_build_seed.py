@@ -81,3 +81,15 @@ def test_the_reproducer_rebuilds_the_weights_the_gate_built(tmp_path):
         np.array_equal(a, b)
         for a, b in zip(_variables(built.model), _variables(rebuilt[0]), strict=True)
     )
+
+
+def test_a_model_s_layer_names_do_not_depend_on_what_ran_before_its_build():
+    # Keras names layers by counters since the last clear_session: a worker's first
+    # build came after other tests' layers (EfficientNetB0's "normalization_9"), and a
+    # known failure naming "normalization" no longer matched.
+    keras = pytest.importorskip("keras")
+    case = GateCase(_gate_model("named"), "keras_v3")
+    fresh = [layer.name for layer in CurrentModel().get(case).model.layers]
+    for _ in range(3):
+        keras.layers.Dense(2)
+    assert [layer.name for layer in CurrentModel().get(case).model.layers] == fresh

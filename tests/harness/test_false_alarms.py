@@ -175,3 +175,48 @@ def test_a_reloaded_slot_that_is_not_the_initial_value_is_a_difference(tmp_path)
     faulty = dataclasses.replace(fmt, name="keras_v3 (faulty)", load=load_with_other_accumulators)
     with pytest.raises(StateMismatch, match="optimizer variable: 2 built by the reload with other"):
         check_round_trip(built, faulty, tmp_path, TOL)
+
+
+@keras.saving.register_keras_serializable(package="gate_harness")
+class Noisy(keras.layers.Layer):
+    """Other outputs on every call, in inference too: an unseeded draw (as a kernel that
+    returns what memory held: keras 3.10.0's Conv3D of a negative output size)."""
+
+    def call(self, x):
+        return x + keras.random.normal(keras.ops.shape(x))
+
+
+def _noisy_model():
+    inputs = keras.Input((4,))
+    return keras.Model(inputs, Noisy(name="noisy")(keras.layers.Dense(3, name="dense")(inputs)))
+
+
+def test_a_model_that_computes_other_outputs_each_call_is_not_judged(tmp_path):
+    from keras_gate.engine.conditioning import CannotJudge
+
+    notes = []
+    with pytest.raises(CannotJudge, match="on a second call .*noisy"):
+        check_round_trip(
+            prepare_model("noisy", _noisy_model()),
+            get_format("keras_v3"),
+            tmp_path,
+            TOL,
+            notes=notes,
+        )
+    assert any(note.startswith("evaluate, next step, predictions") for note in notes), notes
+
+
+def test_what_such_a_model_holds_is_still_judged(tmp_path):
+    keras_v3 = get_format("keras_v3")
+
+    def load(path, **options):
+        model = keras_v3.load(path, **options)
+        kernel = model.get_layer("dense").kernel
+        kernel.assign(np.asarray(kernel) + 1.0)
+        return model
+
+    import dataclasses
+
+    faulty = dataclasses.replace(keras_v3, name="keras_v3 with a kernel moved", load=load)
+    with pytest.raises(StateMismatch, match="variables: dense/kernel"):
+        check_round_trip(prepare_model("noisy", _noisy_model()), faulty, tmp_path, TOL)

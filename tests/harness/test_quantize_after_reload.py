@@ -25,6 +25,25 @@ def test_a_faithful_reload_quantizes_to_the_same_kernels_in_every_mode(tmp_path)
     assert all(layer.quantization_mode is None for layer in model.layers[1:])  # untouched
 
 
+def test_a_pair_equal_in_class_config_build_config_and_weights_is_not_quantized(
+    tmp_path, monkeypatch
+):
+    # The copies are made from those four only: equal inputs, equal copies. A .keras
+    # reload's build config holds lists where the original's holds tuples; the same.
+    from keras_gate.engine.checks import quantize_after_reload
+
+    model = _model()
+    revived = get_format("keras_v3").round_trip(model, tmp_path)
+    assert model.get_layer("out").get_build_config() != revived.get_layer("out").get_build_config()
+    copies = []
+    real = quantize_after_reload.quantized_copy
+    monkeypatch.setattr(
+        quantize_after_reload, "quantized_copy", lambda *a: copies.append(a) or real(*a)
+    )
+    assert quantize_differences(model, revived, available_modes()) == []
+    assert copies == []
+
+
 def test_equal_weights_and_config_that_quantize_differently_are_named(tmp_path):
     # A reload that gives another class with the same config and weights (a name
     # registered twice, say): only quantizing shows it. Keras quantizes a Dense, and

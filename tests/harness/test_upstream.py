@@ -235,6 +235,41 @@ def test_a_lost_setting_of_the_sweep_is_a_named_xfail_and_its_way_out_passes(tmp
     assert "settings: loss.delta: 2.0 -> 1.0" in off.stdout
 
 
+def test_a_setting_its_config_writes_wrongly_explains_the_configs_difference_too():
+    # AugMix's get_config() swapped num_chains and chain_depth (3.10.0 ... 3.13.2): the
+    # reload's config then differs from the original's in exactly those arguments.
+    from keras_gate.engine.checks.protocol import Finding
+
+    (swapped,) = [
+        u.entry for u in upstream.UPSTREAM if u.entry.id.endswith("augmix-chains-swapped")
+    ]
+    for argument in ("chain_depth", "num_chains"):
+        assert swapped.explains_finding(
+            Finding("configs", f"layer aug_mix_12 (AugMix): {argument}: 4 -> 3")
+        )
+    assert not swapped.explains_finding(
+        Finding("configs", "layer aug_mix_12 (AugMix): seed: 1 -> 2")
+    )
+    assert not swapped.explains_finding(
+        Finding("configs", "layer dense (Dense): num_chains: 4 -> 3")
+    )
+
+
+@pytest.mark.parametrize(
+    ("release", "named"), [("3.13.2", True), ("3.14.0", False), ("3.15.1", False)]
+)
+def test_muon_is_unreadable_from_h5_only_where_keras_could_not_read_it(monkeypatch, release, named):
+    # docs/reproducers/corpus/h5_compile_objects.py muon: exit 1 on 3.10.0 ... 3.13.2.
+    from keras_gate.engine.runtime import versions
+
+    monkeypatch.setattr(versions, "keras_version", lambda: release)
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.Dense(3)(inputs))
+    model.compile(optimizer=keras.optimizers.Muon(), loss="mse")
+    found = upstream.upstream_failures(model, "h5", release, "tensorflow")
+    assert ("h5-compile-object-unknown" in [e.id for e in found]) is named
+
+
 def test_a_lost_setting_triggers_where_the_object_s_own_config_loses_it():
     inputs = keras.Input((4,))
     kernel = keras.initializers.Identity(gain=2.0)

@@ -1,8 +1,9 @@
 """A model compiled with the loss CategoricalGeneralizedCrossEntropy, or with the
-optimizer Lamb, does not reload from legacy .h5 ("Could not interpret loss identifier:
-categorical_generalized_cross_entropy", "... optimizer identifier: lamb"). Exit 1:
-reproduced (both on 3.10.0 ... 3.15.1; neither on keras-nightly 3.16.0.dev2026102704).
-Usage: python h5_compile_objects.py loss|optimizer"""
+optimizer Lamb or Muon, does not reload from legacy .h5 ("Could not interpret loss
+identifier: categorical_generalized_cross_entropy", "... optimizer identifier: lamb").
+Exit 1: reproduced (loss and optimizer on 3.10.0 ... 3.15.1, neither on keras-nightly
+3.16.0.dev2026102704; muon on 3.10.0 ... 3.13.2, not from 3.14.0).
+Usage: python h5_compile_objects.py loss|optimizer|muon"""
 
 import os
 import sys
@@ -15,6 +16,8 @@ inputs = keras.Input((4,))
 model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(inputs))
 if what == "loss":
     model.compile(optimizer="sgd", loss=keras.losses.CategoricalGeneralizedCrossEntropy())
+elif what == "muon":
+    model.compile(optimizer=keras.optimizers.Muon(), loss=keras.losses.MeanSquaredError())
 else:
     model.compile(optimizer=keras.optimizers.Lamb(), loss=keras.losses.MeanSquaredError())
 path = os.path.join(tempfile.mkdtemp(), "model.h5")

@@ -98,6 +98,7 @@ class Evaluate(Check):
     the compile setup."""
 
     name = "evaluate"
+    computes = True
     repro = """
     def reproduce(ctx):
         if not getattr(ctx.model, "compiled", False) or not getattr(ctx.revived, "compiled", False):

@@ -32,6 +32,7 @@ class NextStep(Check):
     """One more identical training step on both; only where the optimizer state comes back."""
 
     name = "next step"
+    computes = True
     repro = """
     def reproduce(ctx):
         step = globals().get("next_step")  # the model source's, for a model saved mid-training

@@ -126,6 +126,7 @@ class Predictions(Check):
     """Outputs that moved beyond the tolerance; inference artifacts promise these too."""
 
     name = "predictions"
+    computes = True
     repro = """
     def reproduce(ctx):
         lines = []

@@ -126,6 +126,11 @@ class Check:
     ``compare_weights``, ``state``, ``differences``, ...) are in scope. Every check of the
     registry has one."""
 
+    computes: bool = False
+    """Whether its findings are values the model computes (outputs, losses, updated
+    variables): meaningless where the model as built does not compute the same values
+    twice (``conditioning.judge_repeatability``)."""
+
     def applies_to(self, fmt) -> bool:
         """Whether a round trip through ``fmt`` runs this check (from what the format
         promises): by default, whenever it gives back a Keras model."""

@@ -27,6 +27,7 @@ class TrainingPass(Check):
     """One seeded forward pass with ``training=True`` on both; every model."""
 
     name = "training pass"
+    computes = True
     repro = """
     def reproduce(ctx):
         def passed(model):
@@ -79,17 +80,29 @@ class TrainingPass(Check):
             for d in compare_outputs(expected, found, trip.tolerance, True)
             if not d.within and d.name not in moved
         ]
-        if differences:
-            again = training_outputs(built, built.model)
-            if any(not d.within for d in compare_outputs(expected, again, trip.tolerance, True)):
-                # Two calls of the original under the same seeds differ: randomness the
-                # gate cannot hold still (an unseeded backend op), not the round trip.
-                trip.notes.append(
-                    f"{self.name}: not compared: the model as built gives "
-                    "different outputs on two seeded calls"
-                )
-                return []
+        if differences and not _repeatable(built, expected, trip.tolerance):
+            # The original under the same seeds computes something else: randomness the
+            # gate cannot hold still (an unseeded backend op, Python's own random), not
+            # the round trip.
+            trip.notes.append(
+                f"{self.name}: not compared: the model as built gives "
+                "different outputs on two seeded calls"
+            )
+            return []
         return [
             Finding(self.name, str(d), d.name, d.detail.split(" ", 1)[0] or "values")
             for d in differences
         ]
+
+
+def _repeatable(built, expected, tolerance) -> bool:
+    """Whether two more seeded calls of the original, one after the other, both give
+    ``expected``. Two: state hidden from the seeds may advance with each call (keras
+    3.10.0's RandAugment shuffles a list its class shares with Python's ``random``), so
+    the original's first and third call can agree while the second, the reload's,
+    differs (``docs/reproducers/behaviour/rand_augment_python_random.py``)."""
+    for _ in range(2):
+        again = training_outputs(built, built.model)
+        if any(not d.within for d in compare_outputs(expected, again, tolerance, True)):
+            return False
+    return True

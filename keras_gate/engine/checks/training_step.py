@@ -37,6 +37,7 @@ class TrainingStep(Check):
     through formats that carry the optimizer state."""
 
     name = "training step"
+    computes = True
     repro = """
     def reproduce(ctx):
         model, revived = ctx.model, ctx.revived
