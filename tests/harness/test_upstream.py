@@ -273,7 +273,8 @@ def test_muon_is_unreadable_from_h5_only_where_keras_could_not_read_it(monkeypat
 def test_a_lost_setting_triggers_where_the_object_s_own_config_loses_it():
     inputs = keras.Input((4,))
     kernel = keras.initializers.Identity(gain=2.0)
-    model = keras.Model(inputs, keras.layers.Dense(4, kernel_initializer=kernel)(inputs))
+    dense = keras.layers.Dense(4, kernel_initializer=kernel, name="dense")  # not a counter's
+    model = keras.Model(inputs, dense(inputs))
     lost = upstream.upstream_failures(model, "clone", "3.15.1", "tensorflow")
     rebuilt = type(kernel).from_config(kernel.get_config())
     if getattr(rebuilt, "gain", 1.0) == 2.0:  # a Keras that writes gain: no trigger
