@@ -530,6 +530,30 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def in_models_table(results: list[dict]) -> str:
+    """Markdown: the second stage's counts × release (records with ``in_models``)."""
+    releases = [r["keras"] for r in results]
+    stages = [r["in_models"] for r in results]
+    counts = (
+        ("round trips (`.keras` and `.h5`)", lambda m: m["judged"]),
+        ("findings", lambda m: len(m["findings"])),
+        (
+            "of those, no built-in entry explained",
+            lambda m: sum(not f["known"] for f in m["findings"]),
+        ),
+        (
+            "not judged (the model as built computes other outputs twice)",
+            lambda m: sum(map(len, m.get("not_judged", {}).values())),
+        ),
+        ("values no model could hold", lambda m: m["values_not_placed"]),
+        ("classes no model could hold", lambda m: len(m["classes_not_placed"])),
+    )
+    lines = ["| | " + " | ".join(releases) + " |", "|---" * (1 + len(releases)) + "|"]
+    for label, count in counts:
+        lines.append(f"| {label} | " + " | ".join(str(count(m)) for m in stages) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv=None) -> int:
     from keras_gate.engine.runtime.notices import silence_keras_notices
     from keras_gate.engine.runtime.startup_lines import hold_startup_lines
@@ -541,6 +565,13 @@ def main(argv=None) -> int:
     parser.add_argument("--repro-dir", type=Path, help="one plain-Keras script per finding")
     parser.add_argument("--families", default=",".join(FAMILIES))
     parser.add_argument("--table", nargs="+", type=Path, metavar="SWEEP_JSON")
+    parser.add_argument(
+        "--in-models-table",
+        nargs="+",
+        type=Path,
+        metavar="SWEEP_JSON",
+        help="the second stage's counts per release, from records of --in-models runs",
+    )
     parser.add_argument(
         "--check",
         action="store_true",
@@ -554,13 +585,22 @@ def main(argv=None) -> int:
         f"{' and '.join(sweep_models.FORMATS)} (every check; minutes, not seconds)",
     )
     args = parser.parse_args(argv)
-    if args.table:
-        try:
-            results = [json.loads(p.read_text()) for p in args.table]
-        except (OSError, ValueError) as error:
-            print(f"keras_gate.tools.sweep: --table: {error}", file=sys.stderr)
-            return 2
-        print(table(results), end="")
+    for option, paths, write in (
+        ("--table", args.table, table),
+        ("--in-models-table", args.in_models_table, in_models_table),
+    ):
+        if not paths:
+            continue
+        results = []
+        for path in paths:
+            try:
+                results.append(json.loads(path.read_text()))
+                write(results[-1:])  # a record without what this table reads: named here
+            except (OSError, ValueError, KeyError) as error:
+                why = f"no key {error}" if isinstance(error, KeyError) else error
+                print(f"keras_gate.tools.sweep: {option}: {path}: {why}", file=sys.stderr)
+                return 2
+        print(write(results), end="")
         return 0
     unknown = set(args.families.split(",")) - set(FAMILIES)
     if unknown:

@@ -6,8 +6,8 @@ values (NaN, 1e+26, ...). keras 3.15.1 refuses to build it ("Computed output siz
 zero or negative"). Found by ``python -m keras_gate.tools.sweep --in-models`` on 3.10.0, where
 the gate now says "not judged" for such a model instead of a round-trip difference.
 
-Exit 1 while the model builds and computes other outputs on a second call, 0 where it is
-refused or computes the same.
+Exit 1 while Keras builds it (what memory held is random: any two calls may agree, so
+the script also says whether five calls differed), 0 once it is refused.
 """
 
 import sys
@@ -23,11 +23,10 @@ except ValueError as error:
     print(f"keras {keras.__version__}: refused: {str(error).splitlines()[0][:120]}")
     sys.exit(0)
 batch = np.random.default_rng(0).uniform(size=(2, 4, 4, 4, 2)).astype("float32")
-first = np.asarray(model(batch, training=False))
-second = np.asarray(model(batch, training=False))
-same = first.tobytes() == second.tobytes()
+calls = [np.asarray(model(batch, training=False)) for _ in range(5)]
+differ = any(call.tobytes() != calls[0].tobytes() for call in calls[1:])
 print(
-    f"keras {keras.__version__}: output shape {first.shape}; two calls "
-    + ("agree" if same else f"differ: {first.ravel()[:3]} vs {second.ravel()[:3]}")
+    f"keras {keras.__version__}: built, output shape {calls[0].shape} for a 5-wide dilated "
+    f"kernel on 4 steps; five calls on one batch {'differ' if differ else 'agree'}"
 )
-sys.exit(0 if same else 1)
+sys.exit(1)
