@@ -51,10 +51,22 @@ class BuiltModel:
 
     def reference(self, name: str, compute):
         """``compute(model)`` of the model as built, computed once per built model
-        (variables, configs, derived state: what every case compares against)."""
+        (variables, configs, derived state: what every case compares against).
+
+        What it raised is raised again, without another attempt: the model as built
+        either computes it or does not, for every case. A second attempt can succeed
+        where the first failed (on jax, ``R2Score(num_regressors=1)`` raises in a fresh
+        model's first ``evaluate`` only), and would then be compared with a reload's
+        first attempt, which fails."""
         if name not in self._reference:
-            self._reference[name] = compute(self.model)
-        return self._reference[name]
+            try:
+                self._reference[name] = compute(self.model)
+            except Exception as error:
+                self._reference[name] = _Raised(error)
+        found = self._reference[name]
+        if isinstance(found, _Raised):
+            raise found.error
+        return found
 
     def revived(self, fmt, directory: Path):
         """``self.model`` saved with ``fmt`` and loaded back, once per format.
@@ -112,6 +124,13 @@ class BuiltModel:
         if training:
             self.training_inference = f"keras call (the training walk differs: {training[0]})"
         return training
+
+
+@dataclass(frozen=True)
+class _Raised:
+    """What a reference computation raised (``BuiltModel.reference``)."""
+
+    error: Exception
 
 
 def resolve_inputs(model, name: str, settings: ModelSettings):

@@ -119,11 +119,25 @@ NOT_JUDGED = "not judged"
 (``conditioning.CannotJudge``): counted per class, never a finding."""
 
 
+_BUILT: list = []
+"""The last ``(model, BuiltModel)``: a model's formats share one, as a gated run's cases do
+(what the model as built computed, or raised, holds for each)."""
+
+
+def _built_once(model, name: str):
+    from keras_gate.engine.built_model import prepare_model
+
+    if not (_BUILT and _BUILT[0][0] is model):
+        _BUILT[:] = [(model, prepare_model(name, model))]
+    return _BUILT[0][1]
+
+
 def judged(model, name: str, fmt_name: str) -> list:
     """The gate's findings for ``model`` through ``fmt_name`` (empty: it came back as it
     was); a model that cannot predict as built gives one ``model`` finding, one whose
-    outputs cannot be judged one ``not judged`` finding (counted, not a lost setting)."""
-    from keras_gate.engine.built_model import ModelAsBuiltError, prepare_model
+    outputs cannot be judged one ``not judged`` finding (counted, not a lost setting).
+    A model's formats share one built model, as a gated run's cases do."""
+    from keras_gate.engine.built_model import ModelAsBuiltError
     from keras_gate.engine.checks.protocol import Finding
     from keras_gate.engine.conditioning import CannotJudge
     from keras_gate.engine.formats import get_format
@@ -132,7 +146,7 @@ def judged(model, name: str, fmt_name: str) -> list:
 
     fmt = get_format(fmt_name)
     try:
-        built = prepare_model(name, model)
+        built = _built_once(model, name)
     except ModelAsBuiltError as error:
         return [Finding("model", f"cannot predict as built: {str(error).splitlines()[0]}")]
     with tempfile.TemporaryDirectory() as directory:

@@ -207,6 +207,35 @@ def test_randomness_no_seed_reaches_is_not_compared_even_when_calls_alternate(tm
     ]
 
 
+@keras.saving.register_keras_serializable(package="gate_harness")
+class FirstResultRaises(keras.metrics.MeanSquaredError):
+    """Raises at each instance's first result only (as jax's R2Score(num_regressors=1)
+    in a fresh model's first evaluate, keras 3.15.1)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.results = 0
+
+    def result(self):
+        self.results += 1
+        if self.results == 1:
+            raise ValueError("a fresh metric's first result")
+        return super().result()
+
+
+def test_what_the_original_raised_is_not_compared_in_any_case_of_its_model(tmp_path):
+    # The first case: the original's evaluate raises, not compared. A second case must not
+    # compare the original's second attempt (which succeeds) with the reload's first.
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.Dense(3)(inputs))
+    model.compile(optimizer="sgd", loss="mse", metrics=[FirstResultRaises(name="first")])
+    built = prepare_model("first_raises", model, inputs=X)
+    for fmt in ("keras_v3", "clone"):
+        notes = []
+        check_round_trip(built, get_format(fmt), tmp_path / fmt, TOL, notes=notes)
+        assert any(n.startswith("evaluate: not compared: the model as built raised") for n in notes)
+
+
 def test_the_training_walk_is_keras_training_call_bit_for_bit():
     inputs = keras.Input((8, 8, 3))
     x = keras.layers.RandomRotation(0.2)(inputs)
