@@ -236,6 +236,21 @@ def test_what_the_original_raised_is_not_compared_in_any_case_of_its_model(tmp_p
         assert any(n.startswith("evaluate: not compared: the model as built raised") for n in notes)
 
 
+def test_a_training_call_that_rewrites_a_kernel_leaves_the_original_as_it_was(tmp_path):
+    # SpectralNormalization(training=True) assigns the wrapped layer's (trainable) kernel:
+    # the next case saves the original, which must still be the model as built.
+    inputs = keras.Input((4,))
+    model = keras.Model(
+        inputs, keras.layers.SpectralNormalization(keras.layers.Dense(3, name="dense"))(inputs)
+    )
+    built = prepare_model("spectral", model, inputs=X)
+    before = [np.asarray(v).copy() for v in model.variables]
+    for fmt in ("keras_v3", "clone"):  # the second saves what the first left
+        check_round_trip(built, get_format(fmt), tmp_path / fmt, TOL)
+    after = [np.asarray(v) for v in model.variables]
+    assert all(a.tobytes() == b.tobytes() for a, b in zip(before, after))
+
+
 def test_the_training_walk_is_keras_training_call_bit_for_bit():
     inputs = keras.Input((8, 8, 3))
     x = keras.layers.RandomRotation(0.2)(inputs)

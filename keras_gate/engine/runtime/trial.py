@@ -94,8 +94,11 @@ def restored_afterwards(variables):
 @contextlib.contextmanager
 def drawn_alike(model, seed: int):
     """Within the block, a training-mode call of ``model`` draws from ``seed`` and leaves
-    nothing behind: the variables it moves (batch statistics, seed states) are put back."""
-    with restored_afterwards(v for v in model.variables if not v.trainable):
+    nothing behind: every variable it moves is put back, trainable ones too (batch
+    statistics and seed states, and ``SpectralNormalization``'s call, which rewrites the
+    wrapped layer's kernel: left changed, the original saved for the next case was not
+    the model whose outputs it is compared with)."""
+    with restored_afterwards(model.variables):
         with same_randomness(seed):
             yield
 
