@@ -136,7 +136,7 @@ def judge_conditioning(built, expected: dict, tolerance, format_name: str, diffe
             )
 
 
-def judge_repeatability(built, expected: dict, again, tolerance) -> str | None:
+def judge_repeatability(expected: dict, again, tolerance) -> str | None:
     """Why the model as built cannot be judged by what it computes, or None: ``again()``
     (its outputs computed a second time, as ``expected`` was) not within ``tolerance``
     of ``expected``. Measured only where a case's predictions differ."""

@@ -91,9 +91,7 @@ def check_round_trip(
         return trip.differences
     predictions_moved = any(f.check == "predictions" for f in findings)
     if predictions_moved:
-        why = judge_repeatability(
-            built, expected, lambda: _expected_again(fmt, built), trip.tolerance
-        )
+        why = judge_repeatability(expected, lambda: _expected_again(fmt, built), trip.tolerance)
         if why:  # what it computes is noise: only what it holds can still be judged
             computed = {check.name for check in checks if check.computes}
             findings = [finding for finding in findings if finding.check not in computed]
