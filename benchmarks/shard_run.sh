@@ -10,7 +10,7 @@ PY=${GATE_PYTHON:-.venv/bin/python}
 export TF_ENABLE_ONEDNN_OPTS=0 KERAS_GATE_CACHE=${KERAS_GATE_CACHE:-$OUT/cache}
 D=$OUT/shard$K; rm -rf "$D"; mkdir -p "$D"
 cp .ci/durations/all.json "$D/durations.json"
-python3 -c "import time; t=time.time(); sum(i*i for i in range(3*10**7)); print('probe', round(time.time()-t, 2))" > "$D/probe.log"
+python3 benchmarks/cpu_probe.py > "$D/probe.log"
 benchmarks/sample.sh "$D/bt" > "$D/sample.log" &
 SAMP=$!
 start=$(date +%s)

@@ -13,11 +13,12 @@ for i in $(seq 1 "$N"); do
   for side in base head; do
     dir=$HERE; [ "$side" = base ] && dir="$OUT/base"
     rm -rf "$OUT/cache" "$dir/.pytest_cache"
+    probe=$(python3 benchmarks/cpu_probe.py)
     start=$(date +%s.%N)
     (cd "$dir" && KERAS_GATE_CACHE="$OUT/cache" "$HERE/.venv/bin/python" -m pytest -n 2 \
       -m "harness or quick" -p no:cacheprovider) > "$OUT/$side$i.log" 2>&1
     status=$?
     end=$(date +%s.%N)
-    echo "$side $i: exit $status, $(echo "$end - $start" | bc) s wall; $(tail -1 "$OUT/$side$i.log")"
+    echo "$side $i: exit $status, $(echo "$end - $start" | bc) s wall ($probe); $(tail -1 "$OUT/$side$i.log")"
   done
 done
