@@ -74,6 +74,9 @@ def restored_afterwards(variables):
 
     Their values wait in a temporary file, not in memory: a trained EfficientNetV2L's
     variables and Adam slots are 1.3 GiB, which both models' steps would have on top.
+    Only a variable the block changed is assigned: assigning every one anew makes the
+    backend allocate the whole model again (EfficientNetV2L's default cases: peak RSS
+    +0.16 GiB, where a training-mode call changes its batch statistics only).
     """
     variables = list({id(v): v for v in variables}.values())
     with tempfile.TemporaryFile(prefix="keras-gate-trial-") as spill:
@@ -88,7 +91,18 @@ def restored_afterwards(variables):
             spill.seek(0)
             for variable, (dtype, shape) in zip(variables, layout):
                 count = int(np.prod(shape, dtype=np.int64))
-                variable.assign(np.fromfile(spill, dtype=dtype, count=count).reshape(shape))
+                saved = np.fromfile(spill, dtype=dtype, count=count).reshape(shape)
+                if not _same_bits(np.asarray(variable), saved):
+                    variable.assign(saved)
+
+
+def _same_bits(now: np.ndarray, saved: np.ndarray) -> bool:
+    """Whether ``now`` is ``saved`` bit for bit (NaN payloads and signed zeros too)."""
+    if now.dtype != saved.dtype or now.shape != saved.shape:
+        return False
+    return np.array_equal(
+        np.ascontiguousarray(now).reshape(-1).view(np.uint8), saved.reshape(-1).view(np.uint8)
+    )
 
 
 @contextlib.contextmanager
