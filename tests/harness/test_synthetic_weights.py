@@ -77,9 +77,20 @@ def test_weight_names_follow_the_tf_keras_2_convention(b0_seed_model):
         np.testing.assert_allclose(f["normalization/normalization/variance:0"][()], IMAGENET_STDDEV)
 
 
-def test_same_bytes_every_time(b0_spec, b0_seed_model, tmp_path):
+def _next_auto_name(name: str) -> str:
+    base, _, number = name.rpartition("_")
+    return f"{base}_{int(number) + 1}" if number.isdigit() else f"{name}_1"
+
+
+def test_same_bytes_every_time_and_later_names_unshifted(b0_spec, b0_seed_model, tmp_path):
+    """A second generation writes the same bytes, and the models it builds leave
+    Keras's auto-names alone: a cold cache names the model under test as a warm one."""
+    import keras
+
+    before = keras.layers.Normalization().name
     again = tmp_path / "again.h5"
     write_synthetic_weights(b0_spec, again)
+    assert keras.layers.Normalization().name == _next_auto_name(before)
     with open(b0_seed_model.weights_file, "rb") as first:
         assert first.read() == again.read_bytes()
 

@@ -94,9 +94,28 @@ def test_imagenet_offline_says_which_file_is_missing_and_where(
     assert "--weights=synthetic" in message
 
 
+class _RecordingSyntheticWeights:
+    """Records whether each file was asked for inside Keras's ``get_file`` call."""
+
+    def __init__(self, inner):
+        from keras.src.utils import file_utils
+
+        self.inner, self.real_get_file, self.inside = inner, file_utils.get_file, []
+
+    def ensure(self, spec):
+        from keras.src.utils import file_utils
+
+        self.inside.append(file_utils.get_file is not self.real_get_file)
+        return self.inner.ensure(spec)
+
+
 def test_synthetic_never_touches_the_keras_cache(b0_spec, keras_home, private_synthetic_weights):
-    _, origin = build_application(b0_spec, "synthetic", private_synthetic_weights)
+    """Nor is the file made inside the constructor: generation builds the model twice
+    more, and there those copies would sit beside the variables it has allocated."""
+    recording = _RecordingSyntheticWeights(private_synthetic_weights)
+    _, origin = build_application(b0_spec, "synthetic", recording)
     assert origin.source == "synthetic"
+    assert recording.inside == [False]
     assert not (keras_home / "models").exists()
 
 
